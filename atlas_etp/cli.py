@@ -1,0 +1,191 @@
+"""The `atlas-etp` command line: build, check and list the ETP editions.
+
+Exit codes: 0 ok, 1 content errors (each printed as file:line:col: error: … — fix), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from importlib.metadata import version
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
+from .load import load_country, load_guide, load_guide_meta
+from .pipeline import check_edition, prepare_edition, require_language
+from .project import SOURCE_LANGUAGE, Project
+from .publish import write_html, write_pdf
+
+DEFAULT_COUNTRY = "thailand"
+
+app = typer.Typer(
+    help="Publish the ATLAS Enforcement Training Program: facilitator guides as PDF and HTML, "
+    "per country and language, from the Markdown and YAML under content/.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    all = "all"
+    pdf = "pdf"
+    html = "html"
+
+
+RootOption = Annotated[Path | None, typer.Option("--root", help="The project folder (default: found from here).",
+                                                  show_default=False)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"atlas-etp {version('atlas-etp')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    """Publish the ATLAS Enforcement Training Program."""
+
+
+def _run(action: Callable[[], T], root: Path | None = None) -> T:
+    """Run a command; content and usage problems become clear lines and exit codes, not tracebacks."""
+    try:
+        return action()
+    except ContentErrors as exc:
+        _print_errors(exc.errors, root)
+        raise typer.Exit(1) from None
+    except PublishError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _print_errors(errors: list[ContentError], root: Path | None) -> None:
+    base = root or _project_root()
+    for error in errors:
+        typer.echo(error.format(base), err=True)
+    typer.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found.", err=True)
+
+
+def _project_root() -> Path | None:
+    try:
+        return Project.find().root
+    except UsageError:
+        return None
+
+
+def _project(root: Path | None) -> Project:
+    return Project.find(root)
+
+
+@app.command()
+def build(
+    country: Annotated[str, typer.Option(help="Which country edition.")] = DEFAULT_COUNTRY,
+    lang: Annotated[str | None, typer.Option(help="Language (default: the country's first language).",
+                                             show_default=False)] = None,
+    output_format: Annotated[Format, typer.Option("--format", help="pdf, html or all.")] = Format.all,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("build"),
+    root: RootOption = None,
+) -> None:
+    """Build the facilitator guide of one country and language (PDF and HTML)."""
+
+    def action() -> None:
+        project = _project(root)
+        project.require_country(country)
+        language = lang or load_country(project, country).model.languages[0]
+        require_language(project, country, language)
+        started = time.perf_counter()
+        guide = prepare_edition(project, country, language)
+        written = []
+        if output_format in (Format.all, Format.html):
+            written.append(write_html(project, guide, out))
+        if output_format in (Format.all, Format.pdf):
+            written.append(write_pdf(project, guide, out))
+        for path in written:
+            typer.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)")
+        typer.echo(f"built {country}/{language} in {time.perf_counter() - started:.1f} s")
+
+    _run(action, root)
+
+
+@app.command()
+def check(
+    release: Annotated[bool, typer.Option("--release",
+                                          help="Also fail while any session is still an outline.")] = False,
+    root: RootOption = None,
+) -> None:
+    """Validate all content for every country and language; renders nothing, writes nothing."""
+
+    def action() -> None:
+        project = _project(root)
+        report = ErrorReport()
+        for language in project.languages():
+            _collect(report, lambda language=language: load_guide(project, language,
+                                                                  load_guide_meta(project, [language])))
+        editions = []
+        for country in project.countries():
+            try:
+                languages = load_country(project, country).model.languages
+            except ContentErrors as exc:
+                report.extend(exc.errors)
+                continue
+            for language in languages:
+                guide = check_edition(project, country, language, report)
+                editions.append(f"{country}/{language}")
+                if release and guide is not None:
+                    report.extend(_outline_errors(project, language))
+        if report:
+            raise ContentErrors(report.errors)
+        typer.echo(f"checked {len(editions)} editions ({', '.join(editions)}): no problems"
+                   + (" — ready for release" if release else ""))
+
+    _run(action, root)
+
+
+def _collect(report: ErrorReport, step: Callable[[], object]) -> None:
+    """Run one loading step, adding its problems to `report` instead of stopping."""
+    try:
+        step()
+    except ContentErrors as exc:
+        report.extend(exc.errors)
+
+
+def _outline_errors(project: Project, lang: str) -> list[ContentError]:
+    guide = load_guide(project, lang, load_guide_meta(project, [lang]))
+    return [ContentError(session.path, session.meta_line, f"session {session.id} is still an outline",
+                         "write it in full and remove 'status: outline' before a release")
+            for session in guide.sessions() if session.is_outline]
+
+
+@app.command("list")
+def list_content(root: RootOption = None) -> None:
+    """List countries, their languages, and the modules and sessions of the programme."""
+
+    def action() -> None:
+        project = _project(root)
+        typer.echo("Countries:")
+        for country in project.countries():
+            model = load_country(project, country).model
+            typer.echo(f"  {country:<10} {model.name.get('en', country):<10} languages: {', '.join(model.languages)}"
+                       f"  paper: {model.paper}  overrides: {len(model.overrides)}")
+        guide = load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
+        typer.echo("Modules and sessions (global body):")
+        for module in guide.modules:
+            typer.echo(f"  {module.id}  {module.meta.title}")
+            for session in module.sessions:
+                state = "outline" if session.is_outline else "written"
+                typer.echo(f"    {session.id}  {session.meta.duration:>3} min  {state:<7}  {session.meta.title}")
+
+    _run(action, root)

@@ -1,0 +1,59 @@
+"""The fonts shipped in templates/fonts and the @font-face rules that load them.
+
+Full Noto TTF files (OFL), not unicode-range web subsets: subsets rendered wrong glyphs in
+WeasyPrint (see the project's weasyprint notes). The PDF uses only these fonts; the HTML edition
+embeds the Thai faces when the edition is Thai, since few machines have a Thai font.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+
+class FontFace(NamedTuple):
+    family: str
+    weight: str
+    style: str
+    file: str
+    script: str
+
+
+FONT_FACES = (
+    FontFace("Noto Sans", "normal", "normal", "NotoSans-Regular.ttf", "latin"),
+    FontFace("Noto Sans", "bold", "normal", "NotoSans-Bold.ttf", "latin"),
+    FontFace("Noto Sans", "normal", "italic", "NotoSans-Italic.ttf", "latin"),
+    FontFace("Noto Sans", "bold", "italic", "NotoSans-BoldItalic.ttf", "latin"),
+    FontFace("Noto Sans Thai", "normal", "normal", "NotoSansThai-Regular.ttf", "thai"),
+    FontFace("Noto Sans Thai", "bold", "normal", "NotoSansThai-Bold.ttf", "thai"),
+)
+
+
+def _rule(face: FontFace, url: str) -> str:
+    return (f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
+            f'font-style: {face.style}; src: url("{url}") format("truetype"); }}\n')
+
+
+def print_font_css(fonts_dir: Path) -> str:
+    """@font-face rules for WeasyPrint, pointing at the shipped files."""
+    return "".join(_rule(face, (fonts_dir / face.file).as_uri()) for face in FONT_FACES)
+
+
+def screen_font_css(fonts_dir: Path, lang: str) -> str:
+    """@font-face rules for the self-contained HTML: Thai faces embedded for Thai editions only."""
+    wanted = [face for face in FONT_FACES if face.script == "thai"] if lang == "th" else []
+    return "".join(
+        _rule(face, "data:font/ttf;base64," + base64.b64encode((fonts_dir / face.file).read_bytes()).decode())
+        for face in wanted
+    )
+
+
+def use_only_project_fonts(fonts_dir: Path) -> None:
+    """Point fontconfig at the shipped fonts only (before WeasyPrint first loads fontconfig).
+
+    WeasyPrint always reads the machine's fontconfig set-up; with this, a machine's own fonts can
+    neither fill in missing glyphs nor change the output.
+    """
+    os.environ["FONTCONFIG_FILE"] = str(fonts_dir / "fonts.conf")

@@ -1,0 +1,53 @@
+"""Localization: gettext catalogs for template words, Babel for dates and durations.
+
+Catalogs are the `.po` files under atlas_etp/locale/ (kept with `pybabel extract/update`). They
+are compiled in memory when loaded, so there is no binary `.mo` file to forget to rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gettext
+import io
+from functools import cache
+
+from babel.dates import format_date as babel_format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from babel.units import format_unit
+
+from .project import PACKAGE_DIR
+
+LOCALE_DIR = PACKAGE_DIR / "locale"
+BUDDHIST_ERA_OFFSET = 543
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The template-word catalog of `lang` (English has none: the msgids are English)."""
+    po_path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not po_path.is_file():
+        return gettext.NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def format_date(date: datetime.date, lang: str) -> str:
+    """A long date in the edition's language; Thai editions count years in the Buddhist Era.
+
+    CLDR (and so Babel) has no Buddhist calendar, so the Thai year is written out here:
+    a 2026 date shows as "22 พฤศจิกายน พ.ศ. 2569", as Thai official documents do.
+    """
+    if lang == "th":
+        return f"{babel_format_date(date, 'd MMMM', locale='th')} พ.ศ. {date.year + BUDDHIST_ERA_OFFSET}"
+    return babel_format_date(date, "long", locale=lang)
+
+
+def format_minutes(minutes: int, lang: str) -> str:
+    """"90 min", "90 นาที", "90 min": the short unit, which CLDR has for every language we use."""
+    return format_unit(minutes, "duration-minute", length="short", locale=lang)

@@ -1,0 +1,254 @@
+"""Load stage: Markdown files, front matter and YAML → the typed content model.
+
+Errors are collected in an ErrorReport so that one run names every broken file; a file that
+cannot be read is skipped and the rest is still checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import markdown
+from .errors import ContentError, ContentErrors, ErrorReport, did_you_mean
+from .model import GLOBAL_ORIGIN, Guide, Module, Section, Session, Step
+from .project import SOURCE_LANGUAGE, Project
+from .schema import Country, GuideMeta, ModuleMeta, SessionMeta, missing_translations, validate
+from .sourcefile import MarkdownFile, load_yaml, position_of, read_markdown, read_text
+
+PLAN_SECTION = "plan"
+MODULE_DIR = re.compile(r"^m[1-9]-[a-z0-9-]+$")
+
+
+def load_guide_meta(project: Project, languages: list[str]) -> GuideMeta:
+    path = project.global_dir / "guide.yaml"
+    data = load_yaml(read_text(path), path)
+    meta = validate(GuideMeta, data, path)
+    _require_languages(meta, data, path, languages)
+    return meta
+
+
+@dataclass(frozen=True)
+class CountryFile:
+    """A validated country overlay with the raw data kept for line numbers."""
+
+    key: str
+    model: Country
+    data: Any
+    folder: Path
+
+
+def load_country(project: Project, country: str) -> CountryFile:
+    """The country's overlay file, validated; every text must exist in each of its languages."""
+    path = project.country_dir(country) / "country.yaml"
+    data = load_yaml(read_text(path), path)
+    model = validate(Country, data, path)
+    known = project.languages()
+    errors = [
+        ContentError(path, position_of(data, ("languages", i), (1, 1))[0],
+                     f"the global ETP has no '{lang}' text", did_you_mean(lang, known, "languages"))
+        for i, lang in enumerate(model.languages) if lang not in known
+    ]
+    if errors:
+        raise ContentErrors(errors)
+    _require_languages(model, data, path, model.languages)
+    return CountryFile(country, model, data, path.parent)
+
+
+def _require_languages(model: Country | GuideMeta, data: object, path: Path, languages: list[str]) -> None:
+    errors = []
+    for loc, missing in missing_translations(model, languages):
+        line, column = position_of(data, loc, (1, 1))
+        where = ".".join(str(step) for step in loc)
+        errors.append(ContentError(path, line, f"'{where}' has no text in {', '.join(missing)}",
+                                   f"add a line '{missing[0]}: …' to it", column))
+    if errors:
+        raise ContentErrors(errors)
+
+
+def load_guide(project: Project, lang: str, meta: GuideMeta) -> Guide:
+    """The global body in `lang`; a translation must have every module and session of the English."""
+    report = ErrorReport()
+    modules = _load_modules(project.global_dir / lang, report)
+    if lang != SOURCE_LANGUAGE:
+        source = _load_modules(project.global_dir / SOURCE_LANGUAGE, ErrorReport())
+        report.extend(_mirror_problems(source, modules, project.global_dir / lang))
+    report.raise_if_any()
+    return Guide(lang=lang, meta=meta, modules=tuple(modules))
+
+
+def _load_modules(folder: Path, report: ErrorReport) -> list[Module]:
+    modules = []
+    for module_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+        if not MODULE_DIR.match(module_dir.name):
+            report.add(ContentError(module_dir, 1, f"'{module_dir.name}' is not a module folder name",
+                                    "name module folders like 'm2-investigation'"))
+            continue
+        module = _load_module(module_dir, report)
+        if module is not None:
+            modules.append(module)
+    _check_unique([m.id for m in modules], [m.path for m in modules], "module", report)
+    return sorted(modules, key=lambda m: m.id)
+
+
+def _load_module(folder: Path, report: ErrorReport) -> Module | None:
+    path = folder / "module.md"
+    try:
+        file = read_markdown(path, need_front_matter=True)
+        meta = validate(ModuleMeta, file.front_matter, path, file.front_matter_line)
+    except ContentErrors as exc:
+        report.extend(exc.errors)
+        return None
+    if not folder.name.startswith(meta.id + "-"):
+        report.add(ContentError(path, file.front_matter_line, f"module id '{meta.id}' does not match its folder",
+                                f"use id: {folder.name.split('-')[0]}"))
+    sessions = []
+    for session_path in sorted(folder.glob("s*.md")):
+        session = load_session(session_path, report)
+        if session is None:
+            continue
+        if not session.id.startswith(meta.id + "."):
+            report.add(ContentError(session_path, session.meta_line,
+                                    f"session '{session.id}' is in the folder of module {meta.id}",
+                                    f"give it an id starting with '{meta.id}.' or move the file"))
+        sessions.append(session)
+    _check_unique([s.id for s in sessions], [s.path for s in sessions], "session", report)
+    intro = Section("", file.body, path, file.body_line)
+    return Module(meta=meta, intro=intro, sessions=tuple(sorted(sessions, key=lambda s: s.id)), path=path)
+
+
+def load_session(path: Path, report: ErrorReport, origin: str = GLOBAL_ORIGIN) -> Session | None:
+    """A session file, or None (with the problems in `report`)."""
+    try:
+        file = read_markdown(path, need_front_matter=True)
+        meta = validate(SessionMeta, file.front_matter, path, file.front_matter_line)
+        sections = split_sections(file, origin)
+    except ContentErrors as exc:
+        report.extend(exc.errors)
+        return None
+    session = Session(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line, origin=origin)
+    report.extend(session_problems(session, file))
+    return session
+
+
+def load_sections(path: Path, origin: str) -> list[Section]:
+    """A file of `##` sections (an overlay body that replaces or adds sections)."""
+    file = read_markdown(path, need_front_matter=False)
+    sections = split_sections(file, origin)
+    if not sections or not sections[0].id:
+        raise ContentErrors([ContentError(path, file.body_line, "the file must start with a '## Title {#id}' heading",
+                                          "a section overlay holds one or more ## sections, each with its ID")])
+    return sections
+
+
+def split_sections(file: MarkdownFile, origin: str) -> list[Section]:
+    """Cut the body at its `##` headings; each heading must carry a stable `{#id}`."""
+    lines = file.body.splitlines(keepends=True)
+    starts: list[tuple[int, str]] = []
+    errors = []
+    for token in markdown.parse(file.body):
+        if token.type == "heading_open" and token.tag == "h2" and token.map:
+            section_id = str(token.attrs.get("id", ""))
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", section_id):
+                title = lines[token.map[0]].strip("# \n")
+                slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "section"
+                errors.append(ContentError(file.path, file.body_line + token.map[0],
+                                           "this ## heading has no valid ID",
+                                           f"end the heading with {{#{slug}}} (lower-case letters, digits, hyphens)"))
+            starts.append((token.map[0], section_id))
+    if errors:
+        raise ContentErrors(errors)
+    sections = []
+    if not starts or starts[0][0] > 0:
+        head = "".join(lines[: starts[0][0] if starts else len(lines)])
+        if head.strip():
+            sections.append(Section("", head, file.path, file.body_line, origin))
+    for index, (start, section_id) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
+        sections.append(Section(section_id, "".join(lines[start:end]), file.path, file.body_line + start, origin))
+    return sections
+
+
+def session_problems(session: Session, file: MarkdownFile) -> list[ContentError]:
+    """Duplicate section IDs, block syntax, and step minutes that do not add up."""
+    problems: list[ContentError] = []
+    seen: dict[str, int] = {}
+    for section in session.sections:
+        if section.id and section.id in seen:
+            problems.append(ContentError(section.path, section.line, f"the section ID '{section.id}' is used twice",
+                                         f"it is already used on line {seen[section.id]}; give one a new ID"))
+        seen.setdefault(section.id, section.line)
+        tokens = markdown.parse(section.source)
+        problems.extend(ContentError(section.path, section.line + p.line, p.message, p.hint)
+                        for p in markdown.block_problems(tokens, section.source))
+    if not session.is_outline:
+        problems.extend(_timing_problems(session, file))
+    return problems
+
+
+def steps(section: Section) -> list[Step]:
+    """The timed steps (`### … {#id minutes=N}`) of a session-plan section."""
+    found = []
+    tokens = markdown.parse(section.source)
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h3" and token.map:
+            minutes = str(token.attrs.get("minutes", ""))
+            found.append(Step(str(token.attrs.get("id", "")), tokens[index + 1].content,
+                              int(minutes) if minutes.isdigit() else -1, section.line + token.map[0]))
+    return found
+
+
+def _timing_problems(session: Session, file: MarkdownFile) -> list[ContentError]:
+    plan = next((s for s in session.sections if s.id == PLAN_SECTION), None)
+    if plan is None:
+        return [ContentError(session.path, file.body_line, "the session has no '## Session plan {#plan}' section",
+                             "add it, with one '### Step {#id minutes=N}' heading per step")]
+    problems = [ContentError(plan.path, step.line, f"the step '{step.title}' has no minutes",
+                             "end its heading with {#step-id minutes=N}")
+                for step in steps(plan) if step.minutes < 0]
+    total = sum(step.minutes for step in steps(plan) if step.minutes > 0)
+    if not problems and total != session.meta.duration:
+        line = position_of(file.front_matter, ("duration",), (session.meta_line, 1))[0]
+        problems.append(ContentError(session.path, line,
+                                     f"the steps add up to {total} minutes but the duration is {session.meta.duration}",
+                                     "change the duration or the steps' minutes so they match"))
+    return problems
+
+
+def _check_unique(ids: list[str], paths: list[Path], what: str, report: ErrorReport) -> None:
+    first: dict[str, Path] = {}
+    for item_id, path in zip(ids, paths, strict=True):
+        if item_id in first:
+            report.add(ContentError(path, 1, f"the {what} ID '{item_id}' is used twice",
+                                    f"{first[item_id]} has it too; give one a new ID"))
+        first.setdefault(item_id, path)
+
+
+def _mirror_problems(source: list[Module], translated: list[Module], folder: Path) -> list[ContentError]:
+    """A translation has the same modules, sessions and section IDs as the English source."""
+    problems = []
+    have = {m.id: m for m in translated}
+    for module in source:
+        other = have.get(module.id)
+        if other is None:
+            problems.append(ContentError(folder / module.path.parent.name / "module.md", 1,
+                                         f"module {module.id} is not translated",
+                                         f"copy {module.path.parent} here and translate it"))
+            continue
+        sessions = {s.id: s for s in other.sessions}
+        for session in module.sessions:
+            twin = sessions.get(session.id)
+            if twin is None:
+                problems.append(ContentError(other.path.parent / session.path.name, 1,
+                                             f"session {session.id} is not translated",
+                                             f"copy {session.path.name} from the English folder and translate it"))
+                continue
+            want = [s.id for s in session.sections if s.id]
+            got = [s.id for s in twin.sections if s.id]
+            if want != got:
+                problems.append(ContentError(twin.path, twin.meta_line,
+                                             f"the sections of {session.id} differ from the English: {', '.join(got)}",
+                                             f"use the English section IDs in this order: {', '.join(want)}"))
+    return problems

@@ -1,0 +1,205 @@
+"""Markdown → HTML with markdown-it-py, configured for ETP content.
+
+- raw HTML is off: `<script>` in a session prints as text, it never runs;
+- `## Title {#id key=value}` gives a heading its stable ID (parsed with the attrs plugin's own
+  parser; the plugin itself only handles inline elements);
+- `::: type Title` typed blocks (containers) render as labelled, styled boxes;
+- links and images are checked here, so a bad URL is an error at file:line, not a surprise in
+  the PDF.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .errors import did_you_mean
+
+BLOCK_TYPES = ("facilitator-note", "activity", "case-study", "handout", "key-messages", "answer-key", "audience")
+HEADING_KEYS = ("id", "minutes")
+LINK_SCHEMES = ("http", "https", "mailto", "tel")
+
+
+@dataclass
+class Problem:
+    """A problem found while parsing, at a line of the parsed text (0-based)."""
+
+    line: int
+    message: str
+    hint: str
+
+
+@dataclass
+class RenderEnv:
+    """What the renderer needs from the edition: labels in its language and where files are."""
+
+    labels: dict[str, str]
+    audience_labels: dict[str, str]
+    minutes_label: Callable[[int], str]
+    id_prefix: str = ""
+    base_dir: Path = Path(".")
+    allowed_dirs: Sequence[Path] = ()
+    problems: list[Problem] = field(default_factory=list)
+
+
+def heading_attrs_rule(state: StateCore) -> None:
+    """Move a trailing `{#id minutes=N}` of a heading into the heading token's attributes."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        text = inline.content.rstrip()
+        start = text.rfind("{")
+        if start < 0 or not text.endswith("}"):
+            continue
+        try:
+            end, attrs = parse_attrs(text[start:])
+        except ParseError:
+            continue
+        if start + end + 1 != len(text):
+            continue
+        inline.content = text[:start].rstrip()
+        for key, value in attrs.items():
+            token.attrSet(key, value)
+
+
+def _render_block(self, tokens: Sequence[Token], idx: int, options, env: dict) -> str:
+    token = tokens[idx]
+    if token.nesting != 1:
+        return "</div>\n"
+    kind = token.info.strip().split(" ", 1)
+    name, title = kind[0], (kind[1].strip() if len(kind) > 1 else "")
+    render_env: RenderEnv = env["etp"]
+    if name == "audience":
+        label = render_env.audience_labels.get(title, title)
+        return f'<div class="block block-audience" data-audience="{html.escape(title)}">' \
+               f'<p class="block-label">{html.escape(label)}</p>\n'
+    label = html.escape(render_env.labels[name])
+    heading = f'<span class="block-title">{html.escape(title)}</span>' if title else ""
+    return f'<div class="block block-{name}"><p class="block-label">{label}</p>{heading}\n'
+
+
+def build_parser() -> MarkdownIt:
+    """The one Markdown configuration every stage uses (splitting, checking, rendering)."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(deflist_plugin).use(attrs_plugin, spans=True, allowed=["class"])
+    for name in BLOCK_TYPES:
+        md.use(container_plugin, name, render=_render_block)
+    md.core.ruler.before("inline", "heading_attrs", heading_attrs_rule)
+    md.validateLink = lambda url: True  # links are checked by _check_links, with a clear error
+    return md
+
+
+PARSER = build_parser()
+
+
+def parse(text: str) -> list[Token]:
+    """Tokens of `text` (no rendering): used to find sections and steps in raw content."""
+    return PARSER.parse(text, {"etp": None})
+
+
+def block_problems(tokens: Sequence[Token], text: str) -> list[Problem]:
+    """Unknown block types, unclosed blocks and malformed heading attributes."""
+    lines = text.splitlines()
+    problems: list[Problem] = []
+    for token in tokens:
+        if token.type.startswith("container_") and token.nesting == 1 and token.map:
+            closing = token.map[1]
+            if closing >= len(lines) or not lines[closing].strip().startswith(":::"):
+                name = token.info.strip().split(" ")[0]
+                problems.append(Problem(token.map[0], f"the '{name}' block is never closed",
+                                        "add a line with ':::' where the block ends"))
+        elif token.type == "inline" and token.map and token.content.startswith(":::"):
+            word = token.content[3:].strip().split(" ")[0].split("\n")[0]
+            if word:
+                                problems.append(Problem(token.map[0], f"unknown block type '{word}'",
+                                        did_you_mean(word, BLOCK_TYPES, "block types")))
+        elif token.type == "heading_open" and token.map:
+            for key in token.attrs:
+                if key not in HEADING_KEYS:
+                    problems.append(Problem(token.map[0], f"unknown heading attribute '{key}'",
+                                            "a heading takes {#id} and, for a step, minutes=N"))
+    return problems
+
+
+def render(text: str, env: RenderEnv, doc_id: str) -> str:
+    """HTML for `text`; problems (bad links, images) are added to `env.problems`.
+
+    `doc_id` keeps footnote anchors unique when many pieces end up in one document.
+    """
+    md_env = {"etp": env, "docId": doc_id}
+    tokens = PARSER.parse(text, md_env)
+    env.problems.extend(block_problems(tokens, text))
+    _prefix_heading_ids(tokens, env)
+    _check_links(tokens, env)
+    return PARSER.renderer.render(tokens, PARSER.options, md_env)
+
+
+def _prefix_heading_ids(tokens: list[Token], env: RenderEnv) -> None:
+    """Make heading IDs unique in the whole guide, show a step's minutes, and move headings one
+    level down: in the guide, h1 is the module and h2 the session, so a content `##` becomes h3."""
+    for index, token in enumerate(tokens):
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+        if token.type != "heading_open":
+            continue
+        if "id" in token.attrs:
+            token.attrSet("id", f"{env.id_prefix}--{token.attrs['id']}")
+        minutes = token.attrs.pop("minutes", None)
+        if minutes is not None and str(minutes).isdigit():
+            token.attrSet("data-minutes", str(minutes))
+            badge = Token("html_inline", "", 0)
+            badge.content = f' <span class="minutes">{html.escape(env.minutes_label(int(minutes)))}</span>'
+            children = tokens[index + 1].children
+            if children is not None:
+                children.append(badge)
+
+
+def _check_links(tokens: list[Token], env: RenderEnv) -> None:
+    line = 0
+    for token in tokens:
+        if token.map:
+            line = token.map[0]
+        for child in token.children or ():
+            if child.type == "image":
+                src = str(child.attrs.get("src", ""))
+                resolved = _local_file(src, env)
+                if resolved is None:
+                    env.problems.append(Problem(line, f"the image '{src}' is not a file inside the content folder",
+                                                "put the image next to the Markdown file and link it by name"))
+                    child.attrSet("src", "")
+                else:
+                    child.attrSet("src", resolved.as_uri())
+            elif child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                scheme = urlsplit(href).scheme.lower()
+                if scheme and scheme not in LINK_SCHEMES:
+                    env.problems.append(Problem(line, f"the link '{href}' uses '{scheme}:', which is not allowed",
+                                                "use an https:// address or a #section link"))
+                    child.attrSet("href", "#")
+
+
+def _local_file(src: str, env: RenderEnv) -> Path | None:
+    """The image file `src` names, if it is a relative path to an existing file in an allowed folder."""
+    if not src or urlsplit(src).scheme or src.startswith(("/", "\\")):
+        return None
+    candidate = (env.base_dir / src).resolve()
+    if not candidate.is_file():
+        return None
+    inside = any(candidate.is_relative_to(folder.resolve()) for folder in env.allowed_dirs)
+    return candidate if inside else None

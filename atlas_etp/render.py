@@ -1,0 +1,212 @@
+"""Render stage: expand registry variables with sandboxed Jinja, then Markdown → HTML fragments.
+
+Content Markdown is a Jinja template. It runs in a SandboxedEnvironment with StrictUndefined, so a
+misspelt variable is an error, not an empty string, and content cannot reach Python internals.
+Jinja's comment marker `{#` would swallow heading IDs (`{#indicators}`), so content comments are
+`{## … ##}` instead.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from . import markdown
+from .errors import ContentError, ErrorReport
+from .i18n import format_minutes, translations
+from .load import PLAN_SECTION, steps
+from .model import GLOBAL_ORIGIN, Guide, Module, Section, Session, Step
+from .project import Project
+from .registry import RegistryError, registry_globals
+from .schema import AUDIENCES, Country, GuideMeta, SessionMeta
+
+TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made with from_string
+
+
+def block_labels(gettext: Any) -> dict[str, str]:
+    """The label printed on each typed block, in the edition's language."""
+    _ = gettext
+    return {
+        "facilitator-note": _("Facilitator note"),
+        "activity": _("Activity"),
+        "case-study": _("Case study"),
+        "handout": _("Handout"),
+        "key-messages": _("Key messages"),
+        "answer-key": _("Answer key"),
+        "audience": _("Only for"),
+    }
+
+
+def audience_names(gettext: Any) -> dict[str, str]:
+    """Audience keys (front matter, `::: audience …`) as the edition's language names them."""
+    _ = gettext
+    names = {
+        "labour-inspectors": _("Labour inspectors"),
+        "police": _("Police"),
+        "prosecutors": _("Prosecutors"),
+        "judges": _("Judges"),
+        "social-workers": _("Social workers"),
+        "ngos": _("NGOs"),
+    }
+    assert set(names) == set(AUDIENCES)
+    return names
+
+
+def audience_block_labels(gettext: Any) -> dict[str, str]:
+    """The label of an `::: audience judges` block: "Only for: Judges"."""
+    only_for = gettext("Only for")
+    return {key: f"{only_for}: {name}" for key, name in audience_names(gettext).items()}
+
+
+@dataclass(frozen=True)
+class RenderedSession:
+    id: str
+    anchor: str
+    meta: SessionMeta
+    html: str
+    steps: tuple[Step, ...]
+    is_outline: bool
+    origin: str
+
+
+@dataclass(frozen=True)
+class RenderedModule:
+    id: str
+    anchor: str
+    title: str
+    objectives: tuple[str, ...]
+    intro_html: str
+    sessions: tuple[RenderedSession, ...]
+
+    @property
+    def is_outline(self) -> bool:
+        return all(session.is_outline for session in self.sessions)
+
+
+@dataclass(frozen=True)
+class RenderedGuide:
+    """Everything the publish stage needs for one country-and-language edition."""
+
+    lang: str
+    country_key: str
+    country_name: str
+    paper: str
+    meta: GuideMeta
+    modules: tuple[RenderedModule, ...]
+
+    def sessions(self) -> list[RenderedSession]:
+        return [s for m in self.modules for s in m.sessions]
+
+
+def content_environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        comment_start_string="{##",
+        comment_end_string="##}",
+    )
+
+
+class _Renderer:
+    """Renders one edition; collects every problem instead of stopping at the first."""
+
+    def __init__(self, project: Project, country: Country, country_key: str, lang: str):
+        self.lang = lang
+        self.jinja = content_environment()
+        self.names = registry_globals(country, country_key, lang)
+        gettext = translations(lang).gettext
+        self.env = markdown.RenderEnv(
+            labels=block_labels(gettext),
+            audience_labels=audience_block_labels(gettext),
+            minutes_label=lambda minutes: format_minutes(minutes, lang),
+            allowed_dirs=(project.content,),
+        )
+        self.report = ErrorReport()
+
+    def section(self, section: Section, anchor: str) -> str:
+        text = self.expand(section)
+        self.env.id_prefix = anchor
+        self.env.base_dir = section.path.parent
+        self.env.problems = []
+        html = markdown.render(text, self.env, f"{anchor}-{section.id or 'intro'}")
+        self.report.extend(ContentError(section.path, section.line + p.line, p.message, p.hint)
+                           for p in self.env.problems)
+        if section.origin != GLOBAL_ORIGIN:
+            return f'<div class="national" data-origin="{section.origin}">\n{html}</div>\n'
+        return html
+
+    def expand(self, section: Section) -> str:
+        """The section's Markdown with variables filled in; on error, the problem goes to the report."""
+        try:
+            return self.jinja.from_string(section.source).render(self.names)
+        except TemplateSyntaxError as exc:
+            self._error(section, exc.lineno, f"template syntax: {exc.message}",
+                        "check the {{ … }} and {% … %} marks; a comment is written {## … ##}")
+        except RegistryError as exc:
+            self._error(section, _template_line(exc), exc.message, exc.hint)
+        except UndefinedError as exc:
+            self._error(section, _template_line(exc), f"undefined variable: {exc.message}",
+                        "use country, law(\"…\"), agency(\"…\"), hotline(\"…\") or age.… (see docs/authoring.md)")
+        except SecurityError as exc:
+            self._error(section, _template_line(exc), f"not allowed in content: {exc}",
+                        "content may only use the registry variables")
+        except (TemplateError, TypeError, ValueError) as exc:
+            self._error(section, _template_line(exc), f"the expression failed: {exc}",
+                        "see docs/authoring.md for how to write registry variables")
+        return ""
+
+    def _error(self, section: Section, template_line: int, message: str, hint: str) -> None:
+        self.report.add(ContentError(section.path, section.line + max(template_line, 1) - 1, message, hint))
+
+    def session(self, session: Session) -> RenderedSession:
+        anchor = session.id.replace(".", "-")
+        html = "".join(self.section(section, anchor) for section in session.sections)
+        plan = next((s for s in session.sections if s.id == PLAN_SECTION), None)
+        return RenderedSession(
+            id=session.id, anchor=anchor, meta=session.meta, html=html,
+            steps=tuple(steps(plan)) if plan else (), is_outline=session.is_outline, origin=session.origin,
+        )
+
+    def module(self, module: Module) -> RenderedModule:
+        return RenderedModule(
+            id=module.id, anchor=module.id, title=module.meta.title, objectives=tuple(module.meta.objectives),
+            intro_html=self.section(module.intro, module.id),
+            sessions=tuple(self.session(session) for session in module.sessions),
+        )
+
+
+def _template_line(exc: BaseException) -> int:
+    """The line inside the content template where `exc` was raised (Jinja rewrites tracebacks)."""
+    line = 1
+    tb: types.TracebackType | None = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == TEMPLATE_NAME:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def render_guide(
+    project: Project, guide: Guide, country: Country, country_key: str
+) -> tuple[RenderedGuide, ErrorReport]:
+    """The guide rendered to HTML fragments, with every content problem found on the way."""
+    renderer = _Renderer(project, country, country_key, guide.lang)
+    modules = tuple(renderer.module(module) for module in guide.modules)
+    rendered = RenderedGuide(
+        lang=guide.lang, country_key=country_key, country_name=country.name.get(guide.lang, country_key),
+        paper=country.paper, meta=guide.meta, modules=modules,
+    )
+    return rendered, renderer.report
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

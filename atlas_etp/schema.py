@@ -1,0 +1,254 @@
+"""The typed schema of country overlays, guide metadata and Markdown front matter.
+
+Pydantic does the validation; this module turns its errors into `ContentError`s that name the
+file, line and column of the offending key and suggest the valid key (did-you-mean). The same
+models can later export JSON Schema for editors.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ContentError, ContentErrors, did_you_mean
+from .sourcefile import position_of
+
+
+class _LocalizedMarker:
+    """Marks a field as text that must exist in every language of an edition."""
+
+
+Localized = Annotated[dict[str, str], _LocalizedMarker()]
+
+AUDIENCES = ("labour-inspectors", "police", "prosecutors", "judges", "social-workers", "ngos")
+Audience = Literal["labour-inspectors", "police", "prosecutors", "judges", "social-workers", "ngos"]
+ID_PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Fact(Strict):
+    """A national fact: it has a source and either a checked date or an unconfirmed status."""
+
+    source: str = Field(min_length=3)
+    checked: datetime.date | None = None
+    status: Literal["unconfirmed"] | None = None
+    note: Localized | None = None
+
+    @model_validator(mode="after")
+    def _checked_or_unconfirmed(self) -> Fact:
+        if (self.checked is None) == (self.status is None):
+            raise ValueError("give either 'checked: YYYY-MM-DD' or 'status: unconfirmed' (one of the two)")
+        return self
+
+    @property
+    def unconfirmed(self) -> bool:
+        return self.status == "unconfirmed"
+
+
+class Law(Fact):
+    title: Localized
+    short: Localized | None = None
+    provisions: Localized | None = None
+    penalties: Localized | None = None
+
+
+class Agency(Fact):
+    name: Localized
+    role: Localized | None = None
+
+
+class Hotline(Fact):
+    number: str
+    name: Localized
+    hours: Localized | None = None
+
+
+class Age(Fact):
+    value: int | str
+
+
+class Registry(Strict):
+    laws: dict[str, Law] = {}
+    agencies: dict[str, Agency] = {}
+    hotlines: dict[str, Hotline] = {}
+    ages: dict[str, Age] = {}
+
+
+OPERATIONS = ("replace", "insert_before", "insert_after", "remove")
+
+
+class Override(Strict):
+    """One overlay operation on a session (`m1.s02`) or a section (`m1.s02/national-law`)."""
+
+    replace: str | None = None
+    insert_before: str | None = None
+    insert_after: str | None = None
+    remove: str | None = None
+    with_: str | None = Field(default=None, alias="with")
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> Override:
+        given = [op for op in OPERATIONS if getattr(self, op) is not None]
+        if len(given) != 1:
+            raise ValueError("an override has exactly one of: " + ", ".join(OPERATIONS))
+        if given[0] == "remove" and self.with_ is not None:
+            raise ValueError("'remove' takes no 'with' file")
+        if given[0] != "remove" and self.with_ is None:
+            raise ValueError(f"'{given[0]}' needs a 'with: <file>.md' line")
+        return self
+
+    @property
+    def operation(self) -> str:
+        return next(op for op in OPERATIONS if getattr(self, op) is not None)
+
+    @property
+    def target(self) -> str:
+        return str(getattr(self, self.operation))
+
+
+class Country(Strict):
+    name: Localized
+    languages: list[str] = Field(min_length=1)
+    paper: Literal["A4", "Letter"] = "A4"
+    registry: Registry = Registry()
+    overrides: list[Override] = []
+
+
+class GuideMeta(Strict):
+    title: Localized
+    subtitle: Localized
+    edition: Localized
+    version: str
+    date: datetime.date | None = None
+    publisher: Localized
+    disclaimer: Localized
+
+
+class ModuleMeta(Strict):
+    id: str = Field(pattern=r"^m[1-9]$")
+    title: str
+    objectives: list[str] = []
+    status: Literal["outline"] | None = None
+
+
+class SessionMeta(Strict):
+    id: str = Field(pattern=r"^m[1-9]\.s\d\d$")
+    title: str
+    duration: int = Field(gt=0, le=600)
+    audiences: list[Audience] = Field(min_length=1)
+    objectives: list[str] = Field(min_length=1)
+    materials: list[str] = []
+    methods: list[str] = []
+    status: Literal["outline"] | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the title is empty")
+        return value
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validate(model: type[Model], data: Any, path: Path, first_line: int = 1) -> Model:
+    """Validate `data` (read by sourcefile.load_yaml) or raise errors that point into the file."""
+    if not isinstance(data, dict):
+        raise ContentErrors([ContentError(path, first_line, "expected 'key: value' lines here",
+                                          "see docs/authoring.md for the layout")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ContentErrors(
+            _content_error(model, data, path, (first_line, 1), err) for err in exc.errors()
+        ) from None
+
+
+def _content_error(model: type[BaseModel], data: Any, path: Path, default: tuple[int, int],
+                   err: Any) -> ContentError:
+    loc = tuple(step for step in err["loc"] if not isinstance(step, str) or not step.startswith("function-"))
+    line, column = position_of(data, loc, default)
+    where = ".".join(str(step) for step in loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        fields = _fields_at(model, loc[:-1])
+        return ContentError(path, line, f"unknown key '{key}'", did_you_mean(key, fields, "keys"), column)
+    if kind == "missing":
+        return ContentError(path, line, f"'{where}' is missing", f"add a '{loc[-1]}:' line", column)
+    message = err["msg"].removeprefix("Value error, ")
+    return ContentError(path, line, f"'{where}': {message}" if where else message, _hint(kind), column)
+
+
+def _hint(kind: str) -> str:
+    return {
+        "date_from_datetime_parsing": "write dates as YYYY-MM-DD",
+        "date_parsing": "write dates as YYYY-MM-DD",
+        "date_type": "write dates as YYYY-MM-DD",
+        "int_parsing": "write a whole number",
+        "string_type": "write text (put it in quotes if it starts with a special character)",
+        "dict_type": "this needs 'key: value' lines (for a text: one line per language, e.g. 'en: …')",
+        "list_type": "this needs a list: '- item' lines or [a, b]",
+        "string_pattern_mismatch": "see docs/authoring.md for the ID format",
+    }.get(kind, "see docs/authoring.md")
+
+
+def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
+    """The keys a model accepts at `loc`, for did-you-mean suggestions."""
+    current: Any = model
+    for step in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(step)) or next(
+                (f for f in current.model_fields.values() if f.alias == step), None)
+            if field is None:
+                return []
+            current = field.annotation
+        elif get_origin(current) in (dict, list):
+            current = get_args(current)[-1]
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` → X; Annotated[X, …] → X."""
+    while get_origin(annotation) in (Union, Annotated) or type(annotation).__name__ == "UnionType":
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = args[0]
+    return annotation
+
+
+def missing_translations(model: BaseModel, languages: list[str]) -> list[tuple[tuple[Any, ...], list[str]]]:
+    """Every localized text in `model` that lacks one of `languages`, with its location."""
+    found: list[tuple[tuple[Any, ...], list[str]]] = []
+
+    def walk(value: Any, loc: tuple[Any, ...], localized: bool) -> None:
+        if localized and isinstance(value, dict):
+            missing = [lang for lang in languages if not value.get(lang, "").strip()]
+            if missing:
+                found.append((loc, missing))
+        elif isinstance(value, BaseModel):
+            for name, field in type(value).model_fields.items():
+                is_text = any(isinstance(m, _LocalizedMarker) for m in field.metadata)
+                walk(getattr(value, name), (*loc, field.alias or name), is_text)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*loc, key), False)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*loc, index), False)
+
+    walk(model, (), False)
+    return found

@@ -1,0 +1,194 @@
+"""Reading content files: text, YAML with line numbers, and Markdown front matter.
+
+PyYAML forgets where a value came from and silently keeps the last of two duplicate keys. The
+loader here remembers the line and column of every key and list item and refuses duplicates, so
+that a schema error deep in `country.yaml` can still point the writer at the right line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from .errors import ContentError, ContentErrors
+
+MAX_FILE_BYTES = 2_000_000
+"""A content file larger than this is refused: no session is that long, and a huge file only slows CI."""
+
+Position = tuple[int, int]
+
+
+class MarkedDict(dict):
+    """A mapping that remembers where each key was written (1-based line, column)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marks: dict[Any, Position] = {}
+
+
+class MarkedList(list):
+    """A list that remembers where each item was written."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.marks: list[Position] = []
+
+
+def _position(node: yaml.Node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _MarkingLoader(yaml.SafeLoader):
+    """Safe YAML loading that records positions and rejects duplicate keys and aliases.
+
+    Aliases (`*name`) are refused: content never needs them, and nested aliases can make a
+    small file expand into billions of values (an "alias bomb").
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(
+                problem="aliases (*name) are not supported", problem_mark=self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> MarkedDict:  # type: ignore[override]
+        result = MarkedDict()
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in result:
+                line, _ = result.marks[key]
+                raise yaml.MarkedYAMLError(
+                    problem=f"the key '{key}' appears twice (first on line {line})",
+                    problem_mark=key_node.start_mark,
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+            result.marks[key] = _position(key_node)
+        return result
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> MarkedList:  # type: ignore[override]
+        result = MarkedList(self.construct_object(child, deep=True) for child in node.value)
+        result.marks = [_position(child) for child in node.value]
+        return result
+
+
+_MarkingLoader.add_constructor("tag:yaml.org,2002:map", _MarkingLoader.construct_mapping)
+_MarkingLoader.add_constructor("tag:yaml.org,2002:seq", _MarkingLoader.construct_sequence)
+
+
+def read_text(path: Path) -> str:
+    """The file's text as UTF-8 (a byte-order mark is dropped), or one clear error."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _error(path, 1, f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
+                         "split it into smaller files")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _error(path, 1, "the file does not exist", "check the file name and folder") from None
+    except IsADirectoryError:
+        raise _error(path, 1, "this is a folder, not a file", "name a .md or .yaml file") from None
+    except PermissionError:
+        raise _error(path, 1, "the file cannot be read (permission denied)", "fix the file's permissions") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _error(path, line, "the file is not valid UTF-8 text",
+                     "save it as UTF-8 in your editor (File → Save with encoding → UTF-8)") from None
+
+
+def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
+    """Parse YAML into MarkedDict/MarkedList; `first_line` is where `text` starts in the file."""
+    try:
+        data = yaml.load(text, Loader=_MarkingLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + first_line) if mark else first_line
+        column = (mark.column + 1) if mark else 1
+        problem = exc.problem or exc.context or "the YAML cannot be read"
+        raise _error(path, line, f"malformed YAML: {problem}", _yaml_hint(problem), column) from None
+    except yaml.YAMLError as exc:
+        raise _error(path, first_line, f"malformed YAML: {exc}", "check indentation and quotes") from None
+    if first_line != 1:
+        _shift(data, first_line - 1)
+    return data
+
+
+def _yaml_hint(problem: str) -> str:
+    if "tab" in problem or "\\t" in problem:
+        return "indent with spaces, not tabs"
+    if "appears twice" in problem:
+        return "keep one of the two"
+    if "mapping values" in problem:
+        return "put text that contains ': ' in quotes"
+    return "check the indentation and that quotes and brackets are closed"
+
+
+def _shift(data: Any, lines: int) -> None:
+    """Move recorded positions down by `lines` (YAML parsed out of a larger file)."""
+    if isinstance(data, MarkedDict):
+        data.marks = {k: (line + lines, col) for k, (line, col) in data.marks.items()}
+        for value in data.values():
+            _shift(value, lines)
+    elif isinstance(data, MarkedList):
+        data.marks = [(line + lines, col) for line, col in data.marks]
+        for value in data:
+            _shift(value, lines)
+
+
+def position_of(data: Any, location: tuple[Any, ...], default: Position) -> Position:
+    """The position of the value at `location` (a path of keys and indexes), as near as known."""
+    found = default
+    node = data
+    for step in location:
+        if isinstance(node, MarkedDict) and step in node:
+            found = node.marks.get(step, found)
+            node = node[step]
+        elif isinstance(node, MarkedList) and isinstance(step, int) and step < len(node):
+            found = node.marks[step]
+            node = node[step]
+        else:
+            break
+    return found
+
+
+@dataclass(frozen=True)
+class MarkdownFile:
+    """A Markdown file split into its YAML front matter and its body."""
+
+    path: Path
+    front_matter: Any
+    front_matter_line: int
+    body: str
+    body_line: int
+
+
+_FRONT_MATTER_PARSER = MarkdownIt("zero").use(front_matter_plugin)
+
+
+def read_markdown(path: Path, *, need_front_matter: bool) -> MarkdownFile:
+    """Read a Markdown file; its front matter (between `---` lines) is parsed as YAML."""
+    text = read_text(path)
+    tokens = _FRONT_MATTER_PARSER.parse(text)
+    if tokens and tokens[0].type == "front_matter" and tokens[0].map:
+        start, end = tokens[0].map
+        data = load_yaml(tokens[0].content, path, first_line=start + 2)
+        if data is not None and not isinstance(data, dict):
+            raise _error(path, start + 2, "the front matter must be 'key: value' lines",
+                         "see docs/authoring.md for a session's front matter")
+        body = "".join(text.splitlines(keepends=True)[end:])
+        return MarkdownFile(path, data or MarkedDict(), start + 2, body, end + 1)
+    if need_front_matter:
+        raise _error(path, 1, "the file has no front matter",
+                     "start it with a '---' line, the id/title lines, and another '---' line")
+    return MarkdownFile(path, MarkedDict(), 1, text, 1)
+
+
+def _error(path: Path, line: int, message: str, hint: str, column: int = 1) -> ContentErrors:
+    return ContentErrors([ContentError(path, line, message, hint, column)])

@@ -1,0 +1,132 @@
+"""End to end: the real content of all three countries builds, and the outputs read back right."""
+
+from __future__ import annotations
+
+import html.parser
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from atlas_etp.cli import app
+
+from conftest import REPO
+
+EDITIONS = [("thailand", "th"), ("paraguay", "es"), ("liberia", "en")]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    for country, lang in EDITIONS:
+        result = CliRunner().invoke(app, ["build", "--country", country, "--lang", lang,
+                                          "--out", str(out), "--root", str(REPO)])
+        assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["build", "--country", "thailand", "--lang", "en", "--format", "html",
+                                      "--out", str(out), "--root", str(REPO)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _file(out: Path, country: str, lang: str, ext: str) -> Path:
+    return out / country / lang / f"atlas-etp-{country}-{lang}-facilitator-guide.{ext}"
+
+
+class _Page(html.parser.HTMLParser):
+    """Collects ids, in-page links, external references and text of an HTML edition."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.external: list[str] = []
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(str(values["id"]))
+        href = values.get("href") or ""
+        if href.startswith("#"):
+            self.links.append(href[1:])
+        for attribute in ("src", "href"):
+            value = values.get(attribute) or ""
+            if value and not value.startswith(("#", "data:")) and not (tag == "a" and attribute == "href"):
+                self.external.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.mark.parametrize(("country", "lang"), EDITIONS)
+def test_pdf_has_bookmarks_for_modules_and_sessions(built, country, lang):
+    reader = PdfReader(_file(built, country, lang, "pdf"))
+    assert len(reader.pages) > 40
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    assert len(top) == 5
+    sessions = [item for item in reader.outline if isinstance(item, list)]
+    assert sum(len(children) for children in sessions) >= 31
+
+
+@pytest.mark.parametrize(("country", "lang"), EDITIONS)
+def test_pdf_embeds_only_the_shipped_fonts(built, country, lang):
+    reader = PdfReader(_file(built, country, lang, "pdf"))
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert fonts and all(name.startswith("Noto") for name in fonts), fonts
+    if lang == "th":
+        assert any("Thai" in name for name in fonts)
+
+
+def test_pdf_text_is_in_the_edition_language(built):
+    thai = "".join(page.extract_text() for page in PdfReader(_file(built, "thailand", "th", "pdf")).pages[:4])
+    assert "สารบัญ" in thai and "ประเทศไทย" in thai
+    spanish = "".join(page.extract_text() for page in PdfReader(_file(built, "paraguay", "es", "pdf")).pages[:4])
+    assert "Índice" in spanish and "Identificación" in spanish
+
+
+def test_pdf_paper_size_follows_the_country(built):
+    a4 = PdfReader(_file(built, "thailand", "th", "pdf")).pages[0].mediabox
+    letter = PdfReader(_file(built, "liberia", "en", "pdf")).pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+
+
+@pytest.mark.parametrize(("country", "lang"), [*EDITIONS, ("thailand", "en")])
+def test_html_is_self_contained_and_its_contents_links_resolve(built, country, lang):
+    page = _parse(_file(built, country, lang, "html"))
+    assert page.external == []
+    assert "script" not in page.tags
+    assert page.links and all(target in page.ids for target in page.links)
+
+
+@pytest.mark.parametrize(("country", "lang", "words"), [
+    ("thailand", "th", ["พระราชบัญญัติป้องกันและปราบปรามการค้ามนุษย์ พ.ศ. 2551", "1300"]),
+    ("thailand", "en", ["Anti-Trafficking in Persons Act B.E. 2551 (2008)", "1300"]),
+    ("paraguay", "es", ["4788", "Integral contra la Trata de Personas"]),
+    ("liberia", "en", ["Act to Ban Trafficking in Persons", "2883"]),
+])
+def test_module_1_shows_the_national_law_from_the_registry(built, country, lang, words):
+    text = " ".join(_parse(_file(built, country, lang, "html")).text)
+    for word in words:
+        assert word in text
+
+
+@pytest.mark.parametrize(("country", "lang", "marker"), [
+    ("thailand", "th", "โครงร่าง — ยังไม่ได้เขียนเนื้อหา"),
+    ("paraguay", "es", "Esquema — aún no redactado"),
+    ("liberia", "en", "Outline — not yet written"),
+])
+def test_outlines_are_visibly_marked(built, country, lang, marker):
+    assert marker in _file(built, country, lang, "html").read_text(encoding="utf-8")
