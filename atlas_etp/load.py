@@ -95,6 +95,10 @@ def _load_modules(folder: Path, report: ErrorReport) -> list[Module]:
 
 def _load_module(folder: Path, report: ErrorReport) -> Module | None:
     path = folder / "module.md"
+    if not path.is_file():
+        report.add(ContentError(path, 1, "the module folder has no module.md",
+                                "add it with the module's id, title and objectives (see docs/authoring.md)"))
+        return None
     try:
         file = read_markdown(path, need_front_matter=True)
         meta = validate(ModuleMeta, file.front_matter, path, file.front_matter_line)
@@ -233,9 +237,10 @@ def _mirror_problems(source: list[Module], translated: list[Module], folder: Pat
     for module in source:
         other = have.get(module.id)
         if other is None:
-            problems.append(ContentError(folder / module.path.parent.name / "module.md", 1,
-                                         f"module {module.id} is not translated",
-                                         f"copy {module.path.parent} here and translate it"))
+            if not (folder / module.path.parent.name).exists():  # a broken folder is reported by the loader
+                problems.append(ContentError(folder / module.path.parent.name / "module.md", 1,
+                                             f"module {module.id} is not translated",
+                                             f"copy the English {module.path.parent.name} here and translate it"))
             continue
         sessions = {s.id: s for s in other.sessions}
         for session in module.sessions:

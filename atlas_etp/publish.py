@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from babel import Locale
+from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .errors import PublishError
@@ -64,6 +65,7 @@ def html_document(project: Project, guide: RenderedGuide, medium: str) -> str:
         iso_date=date.isoformat(),
         language_name=Locale.parse(guide.lang).get_display_name(guide.lang),
         minutes=lambda value: format_minutes(value, guide.lang),
+        listing=lambda items: format_list(list(items), locale=guide.lang),
         audiences=audience_names(gettext.gettext),
     )
 

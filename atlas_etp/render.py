@@ -102,6 +102,11 @@ class RenderedGuide:
     def sessions(self) -> list[RenderedSession]:
         return [s for m in self.modules for s in m.sessions]
 
+    @property
+    def has_outlines(self) -> bool:
+        """A guide with outlines is a draft, and its cover says so."""
+        return any(session.is_outline for session in self.sessions())
+
 
 def content_environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(
