@@ -17,7 +17,7 @@ build: $(BIN)/atlas-etp  ## install, then build the default edition (Thailand, T
 	$(BIN)/atlas-etp build --country thailand --lang th
 
 lint: $(BIN)/atlas-etp
-	$(BIN)/ruff check atlas_etp tests
+	$(BIN)/ruff check atlas_etp tests benchmarks
 
 test: lint  ## install, lint, run the test suite
 	$(BIN)/pytest -q

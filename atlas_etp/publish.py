@@ -65,7 +65,7 @@ def html_document(project: Project, guide: RenderedGuide, medium: str) -> str:
         iso_date=date.isoformat(),
         language_name=Locale.parse(guide.lang).get_display_name(guide.lang),
         minutes=lambda value: format_minutes(value, guide.lang),
-        listing=lambda items: format_list(list(items), locale=guide.lang),
+        listing=lambda items, names=None: format_list([names[i] if names else i for i in items], locale=guide.lang),
         audiences=audience_names(gettext.gettext),
     )
 

@@ -1,4 +1,4 @@
-"""Benchmark: time each stage of every country × language edition on the real content.
+"""Benchmark: time each stage of every country and language edition on the real content.
 
 Run from the project root:  .venv/bin/python benchmarks/build_editions.py
 Writes benchmarks/results/editions.json and prints a Markdown table (pages, seconds per stage,
