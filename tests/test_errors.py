@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import edit
 
 COUNTRY = Path("content/testland/country.yaml")
@@ -21,76 +23,43 @@ def _one_error(result, where: str, *words: str) -> str:
     return matching[0]
 
 
-def test_unknown_key_names_line_and_suggests(mini, cli):
-    edit(mini / COUNTRY,
-         "      source: Testland Gazette\n      checked", "      sorce: Testland Gazette\n      checked")
-    line = _one_error(cli("check", "--root", mini), f"{COUNTRY}:8:7", "unknown key 'sorce'", "did you mean 'source'")
-    assert line.count(" — ") == 1
+# (what the writer broke: file, old text, new text) → (where the error points, words it must contain)
+CASES = {
+    "unknown key": (COUNTRY, "      source: Testland Gazette\n      checked",
+                    "      sorce: Testland Gazette\n      checked",
+                    f"{COUNTRY}:8:7", ["unknown key 'sorce'", "did you mean 'source'"]),
+    "malformed YAML": (COUNTRY, "paper: A4", "paper: [A4", f"{COUNTRY}:", ["malformed YAML"]),
+    "tab indentation": (COUNTRY, "  laws:", "\tlaws:", f"{COUNTRY}:5:", ["indent with spaces"]),
+    "duplicate key": (COUNTRY, "paper: A4", "paper: A4\npaper: Letter", f"{COUNTRY}:4:", ["appears twice"]),
+    "fact without checked date": (COUNTRY, "      checked: 2026-11-01\n  hotlines", "  hotlines",
+                                  f"{COUNTRY}:", ["checked", "unconfirmed"]),
+    "text missing in a language": (COUNTRY, "name: {en: Testland, th: เทสต์แลนด์}", "name: {en: Testland}",
+                                   f"{COUNTRY}:1:", ["'name' has no text in th"]),
+    "unknown law key": (SESSION, 'law("trafficking")', 'law("trafficing")',
+                        f"{SESSION}:28:", ["law 'trafficing'", "did you mean 'trafficking'"]),
+    "undefined variable": (SESSION, "{{ country }}", "{{ countryname }}",
+                           f"{SESSION}:28:", ["undefined variable", "countryname"]),
+    "missing registry field": (SESSION, 'law("trafficking") }}', 'law("trafficking").penalties }}',
+                               f"{SESSION}:28:", ["has no 'penalties'"]),
+    "python internals": (SESSION, "{{ country }}", "{{ country.__class__.__mro__ }}",
+                         f"{SESSION}:28:", ["not allowed"]),
+    "steps do not add up": (SESSION, "minutes=20", "minutes=25",
+                            f"{SESSION}:4:", ["add up to 35 minutes", "duration is 30"]),
+    "heading without ID": (SESSION, "## Key messages {#key-messages}", "## Key messages",
+                           f"{SESSION}:", ["no valid ID", "{#key-messages}"]),
+    "duplicate section ID": (SESSION, "## Key messages {#key-messages}", "## Key messages {#national-law}",
+                             f"{SESSION}:", ["'national-law' is used twice"]),
+    "duplicate session ID": (Path("content/global/en/m1-basics/s02-more.md"), "id: m1.s02", "id: m1.s01",
+                             "content/global/en/m1-basics/s", ["'m1.s01' is used twice"]),
+}
 
 
-def test_malformed_yaml_gives_line_and_column(mini, cli):
-    edit(mini / COUNTRY, "paper: A4", "paper: [A4")
-    _one_error(cli("check", "--root", mini), f"{COUNTRY}:", "malformed YAML")
-
-
-def test_tab_indentation_is_explained(mini, cli):
-    edit(mini / COUNTRY, "  laws:", "\tlaws:")
-    _one_error(cli("check", "--root", mini), f"{COUNTRY}:5:", "indent with spaces")
-
-
-def test_duplicate_yaml_key(mini, cli):
-    edit(mini / COUNTRY, "paper: A4", "paper: A4\npaper: Letter")
-    _one_error(cli("check", "--root", mini), f"{COUNTRY}:4:", "appears twice")
-
-
-def test_fact_needs_checked_or_unconfirmed(mini, cli):
-    edit(mini / COUNTRY, "      checked: 2026-11-01\n  hotlines", "  hotlines")
-    _one_error(cli("check", "--root", mini), f"{COUNTRY}:", "checked", "unconfirmed")
-
-
-def test_text_missing_in_a_language(mini, cli):
-    edit(mini / COUNTRY, "name: {en: Testland, th: เทสต์แลนด์}", "name: {en: Testland}")
-    _one_error(cli("check", "--root", mini), f"{COUNTRY}:1:", "'name' has no text in th")
-
-
-def test_unknown_law_key_points_at_the_markdown_line(mini, cli):
-    edit(mini / SESSION, 'law("trafficking")', 'law("trafficing")')
-    _one_error(cli("check", "--root", mini), f"{SESSION}:28:", "law 'trafficing'", "did you mean 'trafficking'")
-
-
-def test_undefined_variable_points_at_the_line(mini, cli):
-    edit(mini / SESSION, "{{ country }}", "{{ countryname }}")
-    _one_error(cli("check", "--root", mini), f"{SESSION}:28:", "undefined variable", "countryname")
-
-
-def test_missing_registry_field(mini, cli):
-    edit(mini / SESSION, 'law("trafficking") }}', 'law("trafficking").penalties }}')
-    _one_error(cli("check", "--root", mini), f"{SESSION}:28:", "has no 'penalties'")
-
-
-def test_content_cannot_reach_python_internals(mini, cli):
-    edit(mini / SESSION, "{{ country }}", "{{ country.__class__.__mro__ }}")
-    _one_error(cli("check", "--root", mini), f"{SESSION}:28:", "not allowed")
-
-
-def test_steps_must_add_up_to_the_duration(mini, cli):
-    edit(mini / SESSION, "minutes=20", "minutes=25")
-    _one_error(cli("check", "--root", mini), f"{SESSION}:4:", "add up to 35 minutes", "duration is 30")
-
-
-def test_heading_without_id(mini, cli):
-    edit(mini / SESSION, "## Key messages {#key-messages}", "## Key messages")
-    _one_error(cli("check", "--root", mini), f"{SESSION}:", "no valid ID", "{#key-messages}")
-
-
-def test_duplicate_section_id(mini, cli):
-    edit(mini / SESSION, "## Key messages {#key-messages}", "## Key messages {#national-law}")
-    _one_error(cli("check", "--root", mini), f"{SESSION}:", "'national-law' is used twice")
-
-
-def test_duplicate_session_id(mini, cli):
-    edit(mini / "content/global/en/m1-basics/s02-more.md", "id: m1.s02", "id: m1.s01")
-    _one_error(cli("check", "--root", mini), "content/global/en/m1-basics/s", "'m1.s01' is used twice")
+@pytest.mark.parametrize("case", CASES)
+def test_content_error_names_file_line_and_fix(mini, cli, case):
+    path, old, new, where, words = CASES[case]
+    edit(mini / path, old, new)
+    line = _one_error(cli("check", "--root", mini), where, *words)
+    assert line.count(" — ") == 1, "one sentence of what is wrong, one of what to do"
 
 
 def test_unknown_block_type_and_unclosed_block(mini, cli):

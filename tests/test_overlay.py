@@ -87,30 +87,18 @@ def test_unknown_session_target(mini):
     assert "m1.s01" in caught.value.errors[0].hint or "m1.s02" in caught.value.errors[0].hint
 
 
-def test_override_file_outside_the_country_folder_is_refused(mini):
-    _overrides(mini, "  - replace: m1.s01/plan\n    with: ../../global/en/m1-basics/module.md\n")
+@pytest.mark.parametrize(("override", "extra_file", "message"), [
+    ("replace: m1.s01/plan\n    with: ../../global/en/m1-basics/module.md", None, "points outside"),
+    ("replace: m1.s01/plan\n    with: nothere.md", None, "nothere.md"),
+    ("insert_after: m1.s01/plan\n    with: dup.md", "## Dup {#national-law}\n\nx\n", "already in session m1.s01"),
+    ("replace: m1.s01/plan", None, "needs a 'with: <file>.md' line"),
+])
+def test_bad_operations_are_refused_with_a_reason(mini, override, extra_file, message):
+    if extra_file:
+        (mini / "content/testland/en/dup.md").write_text(extra_file)
+    _overrides(mini, f"  - {override}\n")
     with pytest.raises(ContentErrors) as caught:
         prepare_edition(Project(mini), "testland", "en")
-    assert "points outside" in caught.value.errors[0].message
+    assert message in caught.value.errors[0].message
 
 
-def test_missing_override_file_names_the_path(mini):
-    _overrides(mini, "  - replace: m1.s01/plan\n    with: nothere.md\n")
-    with pytest.raises(ContentErrors) as caught:
-        prepare_edition(Project(mini), "testland", "en")
-    assert "nothere.md" in caught.value.errors[0].message
-
-
-def test_inserted_section_with_a_taken_id_is_refused(mini):
-    (mini / "content/testland/en/dup.md").write_text("## Dup {#national-law}\n\nx\n")
-    _overrides(mini, "  - insert_after: m1.s01/plan\n    with: dup.md\n")
-    with pytest.raises(ContentErrors) as caught:
-        prepare_edition(Project(mini), "testland", "en")
-    assert "already in session m1.s01" in caught.value.errors[0].message
-
-
-def test_operation_needs_exactly_one_verb_and_a_file(mini):
-    _overrides(mini, "  - replace: m1.s01/plan\n")
-    with pytest.raises(ContentErrors) as caught:
-        prepare_edition(Project(mini), "testland", "en")
-    assert "needs a 'with: <file>.md' line" in caught.value.errors[0].message
