@@ -130,3 +130,10 @@ def test_module_1_shows_the_national_law_from_the_registry(built, country, lang,
 ])
 def test_outlines_are_visibly_marked(built, country, lang, marker):
     assert marker in _file(built, country, lang, "html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("country", "lang"), EDITIONS)
+def test_pdf_metadata_names_title_author_and_language(built, country, lang):
+    reader = PdfReader(_file(built, country, lang, "pdf"))
+    assert reader.metadata.title and reader.metadata.author
+    assert str(reader.trailer["/Root"]["/Lang"]) == lang
