@@ -16,7 +16,8 @@ import typer
 
 from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
 from .load import load_country, load_guide, load_guide_meta
-from .pipeline import check_edition, prepare_edition, require_language
+from .model import Guide
+from .pipeline import check_edition, prepare_edition, resolve_language
 from .project import SOURCE_LANGUAGE, Project
 from .publish import write_html, write_pdf
 
@@ -104,8 +105,7 @@ def build(
     def action() -> None:
         project = _project(root)
         project.require_country(country)
-        language = lang or load_country(project, country).model.languages[0]
-        require_language(project, country, language)
+        language = resolve_language(project, country, lang)
         started = time.perf_counter()
         guide = prepare_edition(project, country, language)
         written = []
@@ -126,14 +126,19 @@ def check(
                                           help="Also fail while any session is still an outline.")] = False,
     root: RootOption = None,
 ) -> None:
-    """Validate all content for every country and language; renders nothing, writes nothing."""
+    """Validate all content for every country and language; lays out no page, writes nothing."""
 
     def action() -> None:
         project = _project(root)
         report = ErrorReport()
         for language in project.languages():
-            _collect(report, lambda language=language: load_guide(project, language,
-                                                                  load_guide_meta(project, [language])))
+            try:
+                guide = load_guide(project, language, load_guide_meta(project, [language]))
+            except ContentErrors as exc:
+                report.extend(exc.errors)
+                continue
+            if release:
+                report.extend(_outline_errors(guide))
         editions = []
         for country in project.countries():
             try:
@@ -142,10 +147,8 @@ def check(
                 report.extend(exc.errors)
                 continue
             for language in languages:
-                guide = check_edition(project, country, language, report)
+                check_edition(project, country, language, report)
                 editions.append(f"{country}/{language}")
-                if release and guide is not None:
-                    report.extend(_outline_errors(project, language))
         if report:
             raise ContentErrors(report.errors)
         typer.echo(f"checked {len(editions)} editions ({', '.join(editions)}): no problems"
@@ -154,16 +157,8 @@ def check(
     _run(action, root)
 
 
-def _collect(report: ErrorReport, step: Callable[[], object]) -> None:
-    """Run one loading step, adding its problems to `report` instead of stopping."""
-    try:
-        step()
-    except ContentErrors as exc:
-        report.extend(exc.errors)
-
-
-def _outline_errors(project: Project, lang: str) -> list[ContentError]:
-    guide = load_guide(project, lang, load_guide_meta(project, [lang]))
+def _outline_errors(guide: Guide) -> list[ContentError]:
+    """A release may not contain outlines: one error per outline session, at its front matter."""
     return [ContentError(session.path, session.meta_line, f"session {session.id} is still an outline",
                          "write it in full and remove 'status: outline' before a release")
             for session in guide.sessions() if session.is_outline]

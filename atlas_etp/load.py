@@ -209,10 +209,11 @@ def _timing_problems(session: Session, file: MarkdownFile) -> list[ContentError]
     if plan is None:
         return [ContentError(session.path, file.body_line, "the session has no '## Session plan {#plan}' section",
                              "add it, with one '### Step {#id minutes=N}' heading per step")]
+    plan_steps = steps(plan)
     problems = [ContentError(plan.path, step.line, f"the step '{step.title}' has no minutes",
                              "end its heading with {#step-id minutes=N}")
-                for step in steps(plan) if step.minutes < 0]
-    total = sum(step.minutes for step in steps(plan) if step.minutes > 0)
+                for step in plan_steps if step.minutes < 0]
+    total = sum(step.minutes for step in plan_steps if step.minutes > 0)
     if not problems and total != session.meta.duration:
         line = position_of(file.front_matter, ("duration",), (session.meta_line, 1))[0]
         problems.append(ContentError(session.path, line,

@@ -13,11 +13,14 @@ from .project import Project
 from .render import RenderedGuide, render_guide
 
 
-def require_language(project: Project, country: str, lang: str) -> None:
-    """A usage error (exit 2) naming the country's languages when `lang` is not one of them."""
+def resolve_language(project: Project, country: str, lang: str | None) -> str:
+    """`lang`, or the country's first language; a usage error (exit 2) naming the valid ones."""
     languages = load_country(project, country).model.languages
+    if lang is None:
+        return languages[0]
     if lang not in languages:
         raise UsageError(f"{country} has no '{lang}' edition — its languages are: {', '.join(languages)}")
+    return lang
 
 
 def prepare_edition(project: Project, country_key: str, lang: str) -> RenderedGuide:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import types
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -209,9 +208,3 @@ def render_guide(
     )
     return rendered, renderer.report
 
-
-def relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

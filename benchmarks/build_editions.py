@@ -8,6 +8,7 @@ file sizes). Not a test: figures depend on the machine; report them, do not asse
 from __future__ import annotations
 
 import json
+import os
 import platform
 import tempfile
 import time
@@ -51,7 +52,8 @@ def main() -> None:
             for lang in load_country(project, country).model.languages:
                 rows.append(measure(project, country, lang, Path(out)))
     RESULTS.mkdir(exist_ok=True)
-    report = {"machine": f"{platform.node()} {platform.machine()} python {platform.python_version()}", "rows": rows}
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"
+    report = {"machine": machine, "rows": rows}
     (RESULTS / "editions.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print("| edition | pages | load+overlay+render s | HTML s | PDF s | total s | PDF KiB | HTML KiB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
