@@ -72,6 +72,12 @@ class RenderedSession:
     is_outline: bool
     origin: str
 
+    @property
+    def number(self) -> str:
+        """The number a reader sees: session m1.s02 is "1.2"."""
+        module, session = self.id.split(".")
+        return f"{int(module[1:])}.{int(session[1:])}"
+
 
 @dataclass(frozen=True)
 class RenderedModule:
