@@ -19,7 +19,8 @@ from .load import load_country, load_guide, load_guide_meta
 from .model import Guide
 from .pipeline import check_edition, prepare_edition, resolve_language
 from .project import SOURCE_LANGUAGE, Project
-from .publish import write_html, write_pdf
+from .publish import Edition, write_html, write_pdf
+from .stats import programme_stats
 
 DEFAULT_COUNTRY = "thailand"
 
@@ -38,6 +39,13 @@ class Format(StrEnum):
     all = "all"
     pdf = "pdf"
     html = "html"
+
+
+class EditionChoice(StrEnum):
+    all = "all"
+    facilitator_guide = Edition.facilitator_guide.value
+    pre_test = Edition.pre_test.value
+    post_test = Edition.post_test.value
 
 
 RootOption = Annotated[Path | None, typer.Option("--root", help="The project folder (default: found from here).",
@@ -97,10 +105,12 @@ def build(
     lang: Annotated[str | None, typer.Option(help="Language (default: the country's first language).",
                                              show_default=False)] = None,
     output_format: Annotated[Format, typer.Option("--format", help="pdf, html or all.")] = Format.all,
+    edition: Annotated[EditionChoice, typer.Option(
+        help="facilitator-guide, the participant sheets pre-test and post-test, or all.")] = EditionChoice.all,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("build"),
     root: RootOption = None,
 ) -> None:
-    """Build the facilitator guide of one country and language (PDF and HTML)."""
+    """Build the facilitator guide and the pre-test and post-test sheets of one country and language."""
 
     def action() -> None:
         project = _project(root)
@@ -108,11 +118,13 @@ def build(
         language = resolve_language(project, country, lang)
         started = time.perf_counter()
         guide = prepare_edition(project, country, language)
+        editions = list(Edition) if edition is EditionChoice.all else [Edition(edition.value)]
         written = []
-        if output_format in (Format.all, Format.html):
-            written.append(write_html(project, guide, out))
-        if output_format in (Format.all, Format.pdf):
-            written.append(write_pdf(project, guide, out))
+        for chosen in editions:
+            if output_format in (Format.all, Format.html):
+                written.append(write_html(project, guide, out, chosen))
+            if output_format in (Format.all, Format.pdf):
+                written.append(write_pdf(project, guide, out, chosen))
         for path in written:
             typer.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)")
         typer.echo(f"built {country}/{language} in {time.perf_counter() - started:.1f} s")
@@ -158,10 +170,20 @@ def check(
 
 
 def _outline_errors(guide: Guide) -> list[ContentError]:
-    """A release may not contain outlines: one error per outline session, at its front matter."""
-    return [ContentError(session.path, session.meta_line, f"session {session.id} is still an outline",
-                         "write it in full and remove 'status: outline' before a release")
-            for session in guide.sessions() if session.is_outline]
+    """A release may not contain outlines or untranslated chapters: one error for each."""
+    errors = [ContentError(session.path, session.meta_line, f"session {session.id} is still an outline",
+                           "write it in full and remove 'status: outline' before a release")
+              for session in guide.sessions() if session.is_outline]
+    for chapter in (*guide.front, *guide.annexes):
+        if chapter.is_outline:
+            errors.append(ContentError(chapter.path, chapter.meta_line, f"chapter {chapter.id} is still an outline",
+                                       "write it in full and remove 'status: outline' before a release"))
+        elif chapter.fallback:
+            folder = chapter.path.parent.name
+            errors.append(ContentError(chapter.path, chapter.meta_line,
+                                       f"chapter {chapter.id} is not translated into '{guide.lang}'",
+                                       f"translate it as content/global/{guide.lang}/{folder}/{chapter.path.name}"))
+    return errors
 
 
 @app.command("list")
@@ -182,5 +204,23 @@ def list_content(root: RootOption = None) -> None:
             for session in module.sessions:
                 state = "outline" if session.is_outline else "written"
                 typer.echo(f"    {session.id}  {session.meta.duration:>3} min  {state:<7}  {session.meta.title}")
+
+    _run(action, root)
+
+
+@app.command()
+def stats(root: RootOption = None) -> None:
+    """Show the size of the programme (English source): sessions, hours and words per module."""
+
+    def action() -> None:
+        project = _project(root)
+        guide = load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
+        rows = programme_stats(guide)
+        typer.echo(f"{'':4}{'':32}{'sessions':>9}{'outlines':>9}{'hours':>7}{'words':>8}")
+        for row in rows:
+            typer.echo(f"{row.id:<4}{row.title[:31]:<32}{row.sessions:>9}{row.outlines:>9}"
+                       f"{row.minutes / 60:>7.1f}{row.words:>8,}")
+        typer.echo(f"{'':4}{'Total':<32}{sum(r.sessions for r in rows):>9}{sum(r.outlines for r in rows):>9}"
+                   f"{sum(r.minutes for r in rows) / 60:>7.1f}{sum(r.words for r in rows):>8,}")
 
     _run(action, root)

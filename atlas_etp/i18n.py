@@ -12,6 +12,7 @@ import io
 from functools import cache
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -51,3 +52,13 @@ def format_date(date: datetime.date, lang: str) -> str:
 def format_minutes(minutes: int, lang: str) -> str:
     """"90 min", "90 นาที", "90 min": the short unit, which CLDR has for every language we use."""
     return format_unit(minutes, "duration-minute", length="short", locale=lang)
+
+
+def format_hours(minutes: int, lang: str) -> str:
+    """A total of training time in hours, to one decimal: "52.5 hr", "52.5 ชม."."""
+    return format_unit(round(minutes / 60, 1), "duration-hour", length="short", locale=lang, format="#,##0.#")
+
+
+def format_time(time: datetime.time, lang: str) -> str:
+    """A clock time as the language writes it in a timetable."""
+    return babel_format_time(time, "short", locale=lang)

@@ -7,19 +7,25 @@ cannot be read is skipped and the rest is still checked.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import markdown
+from .agenda import lay_out
 from .errors import ContentError, ContentErrors, ErrorReport, did_you_mean
-from .model import GLOBAL_ORIGIN, Guide, Module, Section, Session, Step
+from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Section, Session, Step
 from .project import SOURCE_LANGUAGE, Project
-from .schema import Country, GuideMeta, ModuleMeta, SessionMeta, missing_translations, validate
+from .schema import ChapterMeta, Country, GuideMeta, ModuleMeta, SessionMeta, missing_translations, validate
+from .session_parts import session_part_problems
 from .sourcefile import MarkdownFile, load_yaml, position_of, read_markdown, read_text
 
 PLAN_SECTION = "plan"
 MODULE_DIR = re.compile(r"^m[1-9]-[a-z0-9-]+$")
+FRONT_DIR = "front"  # chapters before the modules: how to use the guide
+ANNEX_DIR = "annexes"  # chapters after the modules: standards, glossary
+CHAPTER_DIRS = (FRONT_DIR, ANNEX_DIR)
 
 
 def load_guide_meta(project: Project, languages: list[str]) -> GuideMeta:
@@ -69,19 +75,98 @@ def _require_languages(model: Country | GuideMeta, data: object, path: Path, lan
 
 
 def load_guide(project: Project, lang: str, meta: GuideMeta) -> Guide:
-    """The global body in `lang`; a translation must have every module and session of the English."""
+    """The global body in `lang`; a translation must have every module and session of the English.
+
+    A chapter (front matter or annex) that is not translated yet falls back to the English text,
+    marked as such: a trainer is better served by the English glossary than by none.
+    """
     report = ErrorReport()
-    modules = _load_modules(project.global_dir / lang, report)
-    if lang != SOURCE_LANGUAGE:
-        source = _load_modules(project.global_dir / SOURCE_LANGUAGE, ErrorReport())
-        report.extend(_mirror_problems(source, modules, project.global_dir / lang))
+    folder = project.global_dir / lang
+    modules = _load_modules(folder, report)
+    front, annexes = (_load_chapters(folder / name, report) for name in CHAPTER_DIRS)
+    if lang == SOURCE_LANGUAGE:
+        report.extend(_course_problems(project, meta, modules))
+    else:
+        source_dir = project.global_dir / SOURCE_LANGUAGE
+        source = _load_modules(source_dir, ErrorReport())
+        report.extend(_mirror_problems(source, modules, folder))
+        front, annexes = (_with_fallbacks(_load_chapters(source_dir / name, ErrorReport()), chapters, report)
+                          for name, chapters in zip(CHAPTER_DIRS, (front, annexes), strict=True))
     report.raise_if_any()
-    return Guide(lang=lang, meta=meta, modules=tuple(modules))
+    return Guide(lang=lang, meta=meta, modules=tuple(modules), front=tuple(front), annexes=tuple(annexes))
+
+
+def _course_problems(project: Project, meta: GuideMeta, modules: list[Module]) -> list[ContentError]:
+    """Each shorter course in guide.yaml names real sessions, in order, and fits its days."""
+    minutes = {session.id: session.meta.duration for module in modules for session in module.sessions}
+    path = project.global_dir / "guide.yaml"
+    problems = []
+    for key, course in meta.courses.items():
+        unknown = [(i, s) for i, s in enumerate(course.sessions) if s not in minutes]
+        for index, session_id in unknown:
+            problems.append(_guide_yaml_error(path, ("courses", key, "sessions", index), f"no session '{session_id}'",
+                                              did_you_mean(session_id, sorted(minutes), "sessions")))
+        if unknown:
+            continue
+        if course.sessions != sorted(course.sessions) or len(set(course.sessions)) != len(course.sessions):
+            problems.append(_guide_yaml_error(path, ("courses", key, "sessions"),
+                                              f"the sessions of course '{key}' repeat or are out of order",
+                                              "list each session once, in programme order"))
+        needed = len(lay_out([(s, minutes[s]) for s in course.sessions]))
+        if needed > course.days:
+            problems.append(_guide_yaml_error(path, ("courses", key, "days"),
+                                              f"course '{key}' needs {needed} days, not {course.days}",
+                                              f"remove sessions or set days: {needed}"))
+    return problems
+
+
+def _guide_yaml_error(path: Path, loc: tuple[object, ...], message: str, hint: str) -> ContentError:
+    """An error at the line of `loc` in guide.yaml (read again only when there is a problem)."""
+    line, column = position_of(load_yaml(read_text(path), path), loc, (1, 1))
+    return ContentError(path, line, message, hint, column)
+
+
+def _load_chapters(folder: Path, report: ErrorReport) -> list[Chapter]:
+    """The chapters in `folder`, in file-name order (so `01-…`, `02-…` sets the order)."""
+    chapters = []
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        try:
+            file = read_markdown(path, need_front_matter=True)
+            meta = validate(ChapterMeta, file.front_matter, path, file.front_matter_line)
+            sections = split_sections(file, GLOBAL_ORIGIN)
+        except ContentErrors as exc:
+            report.extend(exc.errors)
+            continue
+        report.extend(section_problems(sections))
+        chapters.append(Chapter(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line))
+    _check_unique([c.id for c in chapters], [c.path for c in chapters], "chapter", report)
+    return chapters
+
+
+def _with_fallbacks(source: list[Chapter], translated: list[Chapter], report: ErrorReport) -> list[Chapter]:
+    """The English chapter order, each translated where a translation exists, else the English
+    text marked as a fallback. A translated chapter must have the English section IDs."""
+    have = {chapter.id: chapter for chapter in translated}
+    known = {chapter.id for chapter in source}
+    for chapter in translated:
+        if chapter.id not in known:
+            report.add(ContentError(chapter.path, chapter.meta_line, f"there is no English chapter '{chapter.id}'",
+                                    did_you_mean(chapter.id, sorted(known), "chapters")))
+    result = []
+    for chapter in source:
+        twin = have.get(chapter.id)
+        if twin is None:
+            result.append(replace(chapter, fallback=True))
+            continue
+        report.extend(_section_order_problems(chapter, twin))
+        result.append(twin)
+    return result
 
 
 def _load_modules(folder: Path, report: ErrorReport) -> list[Module]:
     modules = []
-    for module_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+    for module_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in CHAPTER_DIRS) \
+            if folder.is_dir() else []:
         if not MODULE_DIR.match(module_dir.name):
             report.add(ContentError(module_dir, 1, f"'{module_dir.name}' is not a module folder name",
                                     "name module folders like 'm2-investigation'"))
@@ -176,10 +261,19 @@ def split_sections(file: MarkdownFile, origin: str) -> list[Section]:
 
 
 def session_problems(session: Session, file: MarkdownFile) -> list[ContentError]:
-    """Duplicate section IDs, block syntax, and step minutes that do not add up."""
+    """Duplicate section IDs, block syntax, step minutes that do not add up, missing parts."""
+    problems = section_problems(session.sections)
+    if not session.is_outline:
+        problems.extend(_timing_problems(session, file))
+        problems.extend(session_part_problems(session))
+    return problems
+
+
+def section_problems(sections: Sequence[Section]) -> list[ContentError]:
+    """Duplicate section IDs and block syntax."""
     problems: list[ContentError] = []
     seen: dict[str, int] = {}
-    for section in session.sections:
+    for section in sections:
         if section.id and section.id in seen:
             problems.append(ContentError(section.path, section.line, f"the section ID '{section.id}' is used twice",
                                          f"it is already used on line {seen[section.id]}; give one a new ID"))
@@ -187,8 +281,6 @@ def session_problems(session: Session, file: MarkdownFile) -> list[ContentError]
         tokens = markdown.parse(section.source)
         problems.extend(ContentError(section.path, section.line + p.line, p.message, p.hint)
                         for p in markdown.block_problems(tokens, section.source))
-    if not session.is_outline:
-        problems.extend(_timing_problems(session, file))
     return problems
 
 
@@ -251,10 +343,16 @@ def _mirror_problems(source: list[Module], translated: list[Module], folder: Pat
                                              f"session {session.id} is not translated",
                                              f"copy {session.path.name} from the English folder and translate it"))
                 continue
-            want = [s.id for s in session.sections if s.id]
-            got = [s.id for s in twin.sections if s.id]
-            if want != got:
-                problems.append(ContentError(twin.path, twin.meta_line,
-                                             f"the sections of {session.id} differ from the English: {', '.join(got)}",
-                                             f"use the English section IDs in this order: {', '.join(want)}"))
+            if not twin.is_outline:  # an outline translation waits for its translator; it prints as one
+                problems.extend(_section_order_problems(session, twin))
     return problems
+
+
+def _section_order_problems(source: Session | Chapter, twin: Session | Chapter) -> list[ContentError]:
+    """A translation keeps the English section IDs, in the same order."""
+    want = [s.id for s in source.sections if s.id]
+    got = [s.id for s in twin.sections if s.id]
+    if want == got:
+        return []
+    return [ContentError(twin.path, twin.meta_line, f"the sections of {source.id} differ from the English: "
+                         f"{', '.join(got)}", f"use the English section IDs in this order: {', '.join(want)}")]

@@ -50,6 +50,7 @@ class RenderEnv:
     audience_labels: dict[str, str]
     minutes_label: Callable[[int], str]
     id_prefix: str = ""
+    heading_shift: int = 1  # in a module, h1 is the module and h2 the session: a content `##` becomes h3
     base_dir: Path = Path(".")
     allowed_dirs: Sequence[Path] = ()
     problems: list[Problem] = field(default_factory=list)
@@ -150,12 +151,17 @@ def render(text: str, env: RenderEnv, doc_id: str) -> str:
     return PARSER.renderer.render(tokens, PARSER.options, md_env)
 
 
+def render_tokens(tokens: Sequence[Token]) -> str:
+    """HTML for a slice of parsed tokens, such as one item of a list (no blocks inside)."""
+    return PARSER.renderer.render(list(tokens), PARSER.options, {"etp": None})
+
+
 def _prefix_heading_ids(tokens: list[Token], env: RenderEnv) -> None:
-    """Make heading IDs unique in the whole guide, show a step's minutes, and move headings one
-    level down: in the guide, h1 is the module and h2 the session, so a content `##` becomes h3."""
+    """Make heading IDs unique in the whole guide, show a step's minutes, and move headings down
+    by `env.heading_shift` levels to fit under the guide's own headings."""
     for index, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+            token.tag = f"h{min(int(token.tag[1]) + env.heading_shift, 6)}"
         if token.type != "heading_open":
             continue
         if "id" in token.attrs:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .schema import GuideMeta, ModuleMeta, SessionMeta
+from .schema import ChapterMeta, GuideMeta, ModuleMeta, SessionMeta
 
 GLOBAL_ORIGIN = "global"
 
@@ -56,6 +56,29 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """A chapter around the modules: front matter (how to use the guide) or an annex.
+
+    `fallback` is set when a translation lacks the chapter and the English text stands in for it;
+    the edition then says so on the page.
+    """
+
+    meta: ChapterMeta
+    sections: tuple[Section, ...]
+    path: Path
+    meta_line: int
+    fallback: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def is_outline(self) -> bool:
+        return self.meta.status == "outline"
+
+
+@dataclass(frozen=True)
 class Module:
     meta: ModuleMeta
     intro: Section
@@ -77,6 +100,8 @@ class Guide:
     lang: str
     meta: GuideMeta
     modules: tuple[Module, ...] = field(default_factory=tuple)
+    front: tuple[Chapter, ...] = field(default_factory=tuple)
+    annexes: tuple[Chapter, ...] = field(default_factory=tuple)
 
     def sessions(self) -> list[Session]:
         return [session for module in self.modules for session in module.sessions]

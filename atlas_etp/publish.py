@@ -9,25 +9,35 @@ from __future__ import annotations
 import datetime
 import os
 import tempfile
+from enum import StrEnum
 from pathlib import Path
 
 from babel import Locale
 from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from . import agenda
 from .errors import PublishError
 from .fonts import print_font_css, screen_font_css, use_only_project_fonts
-from .i18n import format_date, format_minutes, translations
+from .i18n import format_date, format_hours, format_minutes, format_time, translations
 from .project import Project
 from .render import RenderedGuide, audience_names
 
-EDITION = "facilitator-guide"
 FORMATS = ("pdf", "html")
+THAI_ANNEX_LETTERS = "กขคงจฉชซฌญ"  # Thai documents letter annexes ก, ข, ค… ("ภาคผนวก ก")
 
 
-def output_path(out_dir: Path, guide: RenderedGuide, extension: str) -> Path:
-    """build/<country>/<lang>/atlas-etp-<country>-<lang>-facilitator-guide.<ext>"""
-    name = f"atlas-etp-{guide.country_key}-{guide.lang}-{EDITION}.{extension}"
+class Edition(StrEnum):
+    """The documents built for each country and language."""
+
+    facilitator_guide = "facilitator-guide"
+    pre_test = "pre-test"
+    post_test = "post-test"
+
+
+def output_path(out_dir: Path, guide: RenderedGuide, edition: Edition, extension: str) -> Path:
+    """build/<country>/<lang>/atlas-etp-<country>-<lang>-<edition>.<ext>"""
+    name = f"atlas-etp-{guide.country_key}-{guide.lang}-{edition}.{extension}"
     return out_dir / guide.country_key / guide.lang / name
 
 
@@ -41,8 +51,8 @@ def edition_date(guide: RenderedGuide) -> datetime.date:
     return datetime.date.today()
 
 
-def html_document(project: Project, guide: RenderedGuide, medium: str) -> str:
-    """The whole edition as one HTML document, for print (WeasyPrint) or for screen."""
+def html_document(project: Project, guide: RenderedGuide, medium: str, edition: Edition) -> str:
+    """One edition as one HTML document, for print (WeasyPrint) or for screen."""
     env = Environment(
         loader=FileSystemLoader(project.templates),
         autoescape=True,
@@ -57,7 +67,10 @@ def html_document(project: Project, guide: RenderedGuide, medium: str) -> str:
     css = "".join((project.templates / name).read_text(encoding="utf-8") for name in stylesheets)
     fonts = print_font_css(project.fonts) if medium == "print" else screen_font_css(project.fonts, guide.lang)
     date = edition_date(guide)
-    return env.get_template("guide.html.j2").render(
+    _ = gettext.gettext
+    test_titles = {Edition.pre_test: _("Pre-test"), Edition.post_test: _("Post-test")}
+    template = "guide.html.j2" if edition is Edition.facilitator_guide else "test.html.j2"
+    return env.get_template(template).render(
         guide=guide,
         medium=medium,
         style=fonts + css,
@@ -65,31 +78,44 @@ def html_document(project: Project, guide: RenderedGuide, medium: str) -> str:
         iso_date=date.isoformat(),
         language_name=Locale.parse(guide.lang).get_display_name(guide.lang),
         minutes=lambda value: format_minutes(value, guide.lang),
+        hours=lambda value: format_hours(value, guide.lang),
+        time=lambda value: format_time(value, guide.lang),
+        day_start=agenda.DAY_START,
+        day_capacity=agenda.DAY_CAPACITY,
         listing=lambda items, names=None: format_list([names[i] if names else i for i in items], locale=guide.lang),
         audiences=audience_names(gettext.gettext),
+        annex_letter=lambda index: annex_letter(index, guide.lang),
+        test_title=test_titles.get(edition, ""),
+        test_numbers={session.id: number for number, session in enumerate(guide.test_items, start=1)},
     )
 
 
-def write_html(project: Project, guide: RenderedGuide, out_dir: Path) -> Path:
-    path = output_path(out_dir, guide, "html")
-    atomic_write(path, html_document(project, guide, "screen").encode("utf-8"))
+def annex_letter(index: int, lang: str) -> str:
+    """The letter of the annex at `index` (0-based): A, B, C…, or ก, ข, ค… in Thai."""
+    letters = THAI_ANNEX_LETTERS if lang == "th" else "ABCDEFGHIJ"
+    return letters[index]
+
+
+def write_html(project: Project, guide: RenderedGuide, out_dir: Path, edition: Edition) -> Path:
+    path = output_path(out_dir, guide, edition, "html")
+    atomic_write(path, html_document(project, guide, "screen", edition).encode("utf-8"))
     return path
 
 
-def write_pdf(project: Project, guide: RenderedGuide, out_dir: Path) -> Path:
+def write_pdf(project: Project, guide: RenderedGuide, out_dir: Path, edition: Edition) -> Path:
     """Lay the print HTML out with WeasyPrint, loading files only from the project's folders."""
     use_only_project_fonts(project.fonts)
     from weasyprint import HTML  # imported here: it is slow to load, and fontconfig must be set first
 
     from .fetcher import ProjectFetcher, RefusedURL
 
-    document = html_document(project, guide, "print")
+    document = html_document(project, guide, "print", edition)
     fetcher = ProjectFetcher([project.content, project.templates])
     try:
         pdf = HTML(string=document, base_url=project.templates.as_uri() + "/", url_fetcher=fetcher).write_pdf()
     except RefusedURL as exc:
         raise PublishError(str(exc)) from None
-    path = output_path(out_dir, guide, "pdf")
+    path = output_path(out_dir, guide, edition, "pdf")
     atomic_write(path, pdf)
     return path
 

@@ -9,6 +9,7 @@ Jinja's comment marker `{#` would swallow heading IDs (`{#indicators}`), so cont
 from __future__ import annotations
 
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +17,17 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from . import markdown
+from .agenda import Day, lay_out
+from .assessment import ASSESSMENT_SECTION, read_assessment
 from .errors import ContentError, ErrorReport
 from .i18n import format_minutes, translations
 from .load import PLAN_SECTION, steps
-from .model import GLOBAL_ORIGIN, Guide, Module, Section, Session, Step
+from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Section, Session, Step
 from .project import Project
 from .registry import RegistryError, registry_globals
 from .schema import AUDIENCES, Country, GuideMeta, SessionMeta
 
+FULL_COURSE = "full"
 TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made with from_string
 
 
@@ -63,6 +67,14 @@ def audience_block_labels(gettext: Any) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class TestItem:
+    """A session's first assessment question and its model answer: one item of the pre/post test."""
+
+    question_html: str
+    answer_html: str
+
+
+@dataclass(frozen=True)
 class RenderedSession:
     id: str
     anchor: str
@@ -71,6 +83,7 @@ class RenderedSession:
     steps: tuple[Step, ...]
     is_outline: bool
     origin: str
+    test_item: TestItem | None = None
 
     @property
     def number(self) -> str:
@@ -89,8 +102,35 @@ class RenderedModule:
     sessions: tuple[RenderedSession, ...]
 
     @property
+    def number(self) -> int:
+        """Module m3 is Module 3."""
+        return int(self.id[1:])
+
+    @property
     def is_outline(self) -> bool:
         return all(session.is_outline for session in self.sessions)
+
+
+@dataclass(frozen=True)
+class RenderedChapter:
+    id: str
+    anchor: str
+    title: str
+    html: str
+    is_outline: bool
+    fallback: bool
+
+
+@dataclass(frozen=True)
+class Course:
+    """A course laid out in days: the full programme, or a shorter course from guide.yaml."""
+
+    id: str
+    audiences: tuple[str, ...]
+    planned_days: int | None
+    days: tuple[Day, ...]
+    session_count: int
+    session_minutes: int
 
 
 @dataclass(frozen=True)
@@ -103,14 +143,27 @@ class RenderedGuide:
     paper: str
     meta: GuideMeta
     modules: tuple[RenderedModule, ...]
+    front: tuple[RenderedChapter, ...] = ()
+    annexes: tuple[RenderedChapter, ...] = ()
+    courses: tuple[Course, ...] = ()
 
     def sessions(self) -> list[RenderedSession]:
         return [s for m in self.modules for s in m.sessions]
 
+    def session(self, session_id: str) -> RenderedSession:
+        return next(s for s in self.sessions() if s.id == session_id)
+
     @property
     def has_outlines(self) -> bool:
-        """A guide with outlines is a draft, and its cover says so."""
-        return any(session.is_outline for session in self.sessions())
+        """A guide with outlines or untranslated chapters is a draft, and its cover says so."""
+        chapters = (*self.front, *self.annexes)
+        return any(session.is_outline for session in self.sessions()) or any(
+            chapter.is_outline or chapter.fallback for chapter in chapters)
+
+    @property
+    def test_items(self) -> list[RenderedSession]:
+        """The sessions that give an item to the pre/post test, in programme order."""
+        return [session for session in self.sessions() if session.test_item]
 
 
 def content_environment() -> SandboxedEnvironment:
@@ -139,9 +192,11 @@ class _Renderer:
         )
         self.report = ErrorReport()
 
-    def section(self, section: Section, anchor: str) -> str:
-        text = self.expand(section)
+    def section(self, section: Section, anchor: str, text: str | None = None, heading_shift: int = 1) -> str:
+        """HTML for a section (`text`: its Markdown with variables already filled in)."""
+        text = self.expand(section) if text is None else text
         self.env.id_prefix = anchor
+        self.env.heading_shift = heading_shift
         self.env.base_dir = section.path.parent
         self.env.problems = []
         html = markdown.render(text, self.env, f"{anchor}-{section.id or 'intro'}")
@@ -176,12 +231,25 @@ class _Renderer:
 
     def session(self, session: Session) -> RenderedSession:
         anchor = session.id.replace(".", "-")
-        html = "".join(self.section(section, anchor) for section in session.sections)
+        parts = []
+        test_item = None
+        for section in session.sections:
+            text = self.expand(section)
+            parts.append(self.section(section, anchor, text))
+            if section.id == ASSESSMENT_SECTION and not session.is_outline:
+                test_item = _test_item(text)
         plan = next((s for s in session.sections if s.id == PLAN_SECTION), None)
         return RenderedSession(
-            id=session.id, anchor=anchor, meta=session.meta, html=html,
+            id=session.id, anchor=anchor, meta=session.meta, html="".join(parts),
             steps=tuple(steps(plan)) if plan else (), is_outline=session.is_outline, origin=session.origin,
+            test_item=test_item,
         )
+
+    def chapter(self, chapter: Chapter) -> RenderedChapter:
+        anchor = f"chapter-{chapter.id}"
+        html = "".join(self.section(section, anchor, heading_shift=0) for section in chapter.sections)
+        return RenderedChapter(id=chapter.id, anchor=anchor, title=chapter.meta.title, html=html,
+                               is_outline=chapter.is_outline, fallback=chapter.fallback)
 
     def module(self, module: Module) -> RenderedModule:
         return RenderedModule(
@@ -189,6 +257,17 @@ class _Renderer:
             intro_html=self.section(module.intro, module.id),
             sessions=tuple(self.session(session) for session in module.sessions),
         )
+
+
+def _test_item(text: str) -> TestItem | None:
+    """The first question and first model answer of an assessment section, as HTML."""
+    tokens = markdown.parse(text)
+    assessment = read_assessment(tokens)
+    if not assessment.questions or not assessment.answers:
+        return None
+    question, answer = assessment.questions[0], assessment.answers[0]
+    return TestItem(markdown.render_tokens(tokens[question.start:question.end]),
+                    markdown.render_tokens(tokens[answer.start:answer.end]))
 
 
 def _template_line(exc: BaseException) -> int:
@@ -211,6 +290,24 @@ def render_guide(
     rendered = RenderedGuide(
         lang=guide.lang, country_key=country_key, country_name=country.name.get(guide.lang, country_key),
         paper=country.paper, meta=guide.meta, modules=modules,
+        front=tuple(renderer.chapter(chapter) for chapter in guide.front),
+        annexes=tuple(renderer.chapter(chapter) for chapter in guide.annexes),
+        courses=courses(guide),
     )
     return rendered, renderer.report
 
+
+def courses(guide: Guide) -> tuple[Course, ...]:
+    """The full programme as this edition has it (national sessions included), then each shorter
+    course of guide.yaml without any session this country's overlay removed."""
+    minutes = {session.id: session.meta.duration for session in guide.sessions()}
+
+    def laid_out(key: str, audiences: Sequence[str], planned_days: int | None, ids: Sequence[str]) -> Course:
+        present = [session_id for session_id in ids if session_id in minutes]
+        days = lay_out([(session_id, minutes[session_id]) for session_id in present])
+        return Course(key, tuple(audiences), planned_days, tuple(days), len(present),
+                      sum(minutes[session_id] for session_id in present))
+
+    return (laid_out(FULL_COURSE, (), None, list(minutes)),
+            *(laid_out(key, course.audiences, course.days, course.sessions)
+              for key, course in guide.meta.courses.items()))

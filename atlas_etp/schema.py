@@ -123,6 +123,14 @@ class Country(Strict):
     overrides: list[Override] = []
 
 
+class Course(Strict):
+    """A shorter course for some audiences: a chosen list of sessions that must fit in `days`."""
+
+    days: int = Field(gt=0, le=20)
+    audiences: list[Audience] = Field(min_length=1)
+    sessions: list[Annotated[str, Field(pattern=r"^m[1-9]\.s\d\d$")]] = Field(min_length=1)
+
+
 class GuideMeta(Strict):
     title: Localized
     subtitle: Localized
@@ -131,6 +139,15 @@ class GuideMeta(Strict):
     date: datetime.date | None = None
     publisher: Localized
     disclaimer: Localized
+    courses: dict[Annotated[str, Field(pattern=ID_PART.pattern)], Course] = {}
+
+
+class ChapterMeta(Strict):
+    """Front matter of a chapter around the modules (how to use the guide, glossary, an annex)."""
+
+    id: str = Field(pattern=ID_PART.pattern)
+    title: str
+    status: Literal["outline"] | None = None
 
 
 class ModuleMeta(Strict):

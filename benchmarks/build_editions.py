@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from atlas_etp.load import load_country
 from atlas_etp.pipeline import prepare_edition
 from atlas_etp.project import Project
-from atlas_etp.publish import write_html, write_pdf
+from atlas_etp.publish import Edition, write_html, write_pdf
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -28,9 +28,9 @@ def measure(project: Project, country: str, lang: str, out: Path) -> dict[str, o
     started = time.perf_counter()
     guide = prepare_edition(project, country, lang)
     prepared = time.perf_counter()
-    html = write_html(project, guide, out)
+    html = write_html(project, guide, out, Edition.facilitator_guide)
     html_done = time.perf_counter()
-    pdf = write_pdf(project, guide, out)
+    pdf = write_pdf(project, guide, out, Edition.facilitator_guide)
     pdf_done = time.perf_counter()
     return {
         "edition": f"{country}/{lang}",

@@ -10,6 +10,7 @@ from conftest import edit
 
 COUNTRY = Path("content/testland/country.yaml")
 SESSION = Path("content/global/en/m1-basics/s01-intro.md")
+GUIDE = Path("content/global/guide.yaml")
 
 
 def _one_error(result, where: str, *words: str) -> str:
@@ -36,19 +37,28 @@ CASES = {
     "text missing in a language": (COUNTRY, "name: {en: Testland, th: เทสต์แลนด์}", "name: {en: Testland}",
                                    f"{COUNTRY}:1:", ["'name' has no text in th"]),
     "unknown law key": (SESSION, 'law("trafficking")', 'law("trafficing")',
-                        f"{SESSION}:28:", ["law 'trafficing'", "did you mean 'trafficking'"]),
+                        f"{SESSION}:36:", ["law 'trafficing'", "did you mean 'trafficking'"]),
     "undefined variable": (SESSION, "{{ country }}", "{{ countryname }}",
-                           f"{SESSION}:28:", ["undefined variable", "countryname"]),
+                           f"{SESSION}:36:", ["undefined variable", "countryname"]),
     "missing registry field": (SESSION, 'law("trafficking") }}', 'law("trafficking").penalties }}',
-                               f"{SESSION}:28:", ["has no 'penalties'"]),
+                               f"{SESSION}:36:", ["has no 'penalties'"]),
     "python internals": (SESSION, "{{ country }}", "{{ country.__class__.__mro__ }}",
-                         f"{SESSION}:28:", ["not allowed"]),
+                         f"{SESSION}:36:", ["not allowed"]),
     "steps do not add up": (SESSION, "minutes=20", "minutes=25",
                             f"{SESSION}:4:", ["add up to 35 minutes", "duration is 30"]),
     "heading without ID": (SESSION, "## Key messages {#key-messages}", "## Key messages",
                            f"{SESSION}:", ["no valid ID", "{#key-messages}"]),
     "duplicate section ID": (SESSION, "## Key messages {#key-messages}", "## Key messages {#national-law}",
                              f"{SESSION}:", ["'national-law' is used twice"]),
+    "too few questions": (SESSION, "3. Who can be a victim?\n", "", f"{SESSION}:45:",
+                          ["2 assessment question(s)", "at least 3"]),
+    "answer missing": (SESSION, "3. Anyone, adult or child.\n", "", f"{SESSION}:45:",
+                       ["3 questions but 2 numbered answers"]),
+    "no activity": (SESSION, "::: activity Pairs", "::: facilitator-note Pairs", f"{SESSION}:2:",
+                    ["no activity or case-study block"]),
+    "no materials": (SESSION, "materials: [Flipchart]\n", "", f"{SESSION}:2:", ["lists no materials"]),
+    "course names an unknown session": (GUIDE, "sessions: [m1.s01]", "sessions: [m1.s01, m1.s03]",
+                                        f"{GUIDE}:", ["no session 'm1.s03'"]),
     "duplicate session ID": (Path("content/global/en/m1-basics/s02-more.md"), "id: m1.s02", "id: m1.s01",
                              "content/global/en/m1-basics/s", ["'m1.s01' is used twice"]),
 }
