@@ -65,12 +65,13 @@ def test_pre_and_post_test_hold_first_questions_and_no_answers(mini, cli):
     folder = mini / "build/testland/en"
     for edition in ("pre-test", "post-test"):
         sheet = (folder / f"atlas-etp-testland-en-{edition}.html").read_text(encoding="utf-8")
-        assert "Name the three elements of trafficking." in sheet
+        assert '<span class="test-number">1.</span> Name the three elements of trafficking.' in sheet
         assert "Is consent relevant" not in sheet  # only the first question of a session
         assert "Act, means and purpose." not in sheet  # no answers on a participant sheet
     guide = (folder / "atlas-etp-testland-en-facilitator-guide.html").read_text(encoding="utf-8")
     key = guide.split('id="test-bank"')[1]
-    assert "Name the three elements of trafficking." in key and "Act, means and purpose." in key
+    assert '<span class="test-number">1.</span> Name the three elements of trafficking.' in key  # same number
+    assert "Act, means and purpose." in key
 
 
 def test_agenda_in_the_guide_names_sessions_and_times(mini, cli):
