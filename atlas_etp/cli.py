@@ -16,11 +16,11 @@ import typer
 
 from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
 from .load import load_country, load_guide, load_guide_meta
-from .model import Guide
+from .model import Chapter, Guide
 from .pipeline import check_edition, prepare_edition, resolve_language
 from .project import SOURCE_LANGUAGE, Project
 from .publish import Edition, write_html, write_pdf
-from .stats import programme_stats
+from .stats import PartStats, programme_stats
 
 DEFAULT_COUNTRY = "thailand"
 
@@ -171,18 +171,17 @@ def check(
 
 def _outline_errors(guide: Guide) -> list[ContentError]:
     """A release may not contain outlines or untranslated chapters: one error for each."""
-    errors = [ContentError(session.path, session.meta_line, f"session {session.id} is still an outline",
-                           "write it in full and remove 'status: outline' before a release")
-              for session in guide.sessions() if session.is_outline]
-    for chapter in (*guide.front, *guide.annexes):
-        if chapter.is_outline:
-            errors.append(ContentError(chapter.path, chapter.meta_line, f"chapter {chapter.id} is still an outline",
+    errors = []
+    for part in (*guide.front, *guide.sessions(), *guide.annexes):
+        kind = "chapter" if isinstance(part, Chapter) else "session"
+        if part.is_outline:
+            errors.append(ContentError(part.path, part.meta_line, f"{kind} {part.id} is still an outline",
                                        "write it in full and remove 'status: outline' before a release"))
-        elif chapter.fallback:
-            folder = chapter.path.parent.name
-            errors.append(ContentError(chapter.path, chapter.meta_line,
-                                       f"chapter {chapter.id} is not translated into '{guide.lang}'",
-                                       f"translate it as content/global/{guide.lang}/{folder}/{chapter.path.name}"))
+        elif isinstance(part, Chapter) and part.fallback:
+            folder = part.path.parent.name
+            errors.append(ContentError(part.path, part.meta_line,
+                                       f"chapter {part.id} is not translated into '{guide.lang}'",
+                                       f"translate it as content/global/{guide.lang}/{folder}/{part.path.name}"))
     return errors
 
 
@@ -216,11 +215,11 @@ def stats(root: RootOption = None) -> None:
         project = _project(root)
         guide = load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
         rows = programme_stats(guide)
+        rows.append(PartStats("", "Total", *(sum(getattr(r, key) for r in rows)
+                                             for key in ("sessions", "outlines", "minutes", "words"))))
         typer.echo(f"{'':4}{'':32}{'sessions':>9}{'outlines':>9}{'hours':>7}{'words':>8}")
         for row in rows:
             typer.echo(f"{row.id:<4}{row.title[:31]:<32}{row.sessions:>9}{row.outlines:>9}"
                        f"{row.minutes / 60:>7.1f}{row.words:>8,}")
-        typer.echo(f"{'':4}{'Total':<32}{sum(r.sessions for r in rows):>9}{sum(r.outlines for r in rows):>9}"
-                   f"{sum(r.minutes for r in rows) / 60:>7.1f}{sum(r.words for r in rows):>8,}")
 
     _run(action, root)

@@ -10,12 +10,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import markdown
 from .agenda import lay_out
 from .errors import ContentError, ContentErrors, ErrorReport, did_you_mean
-from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Section, Session, Step
+from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Part, Section, Session, Step
 from .project import SOURCE_LANGUAGE, Project
 from .schema import ChapterMeta, Country, GuideMeta, ModuleMeta, SessionMeta, missing_translations, validate
 from .session_parts import session_part_problems
@@ -130,13 +130,10 @@ def _load_chapters(folder: Path, report: ErrorReport) -> list[Chapter]:
     """The chapters in `folder`, in file-name order (so `01-…`, `02-…` sets the order)."""
     chapters = []
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        try:
-            file = read_markdown(path, need_front_matter=True)
-            meta = validate(ChapterMeta, file.front_matter, path, file.front_matter_line)
-            sections = split_sections(file, GLOBAL_ORIGIN)
-        except ContentErrors as exc:
-            report.extend(exc.errors)
+        read = _read_part(path, ChapterMeta, GLOBAL_ORIGIN, report)
+        if read is None:
             continue
+        file, meta, sections = read
         report.extend(section_problems(sections))
         chapters.append(Chapter(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line))
     _check_unique([c.id for c in chapters], [c.path for c in chapters], "chapter", report)
@@ -210,16 +207,28 @@ def _load_module(folder: Path, report: ErrorReport) -> Module | None:
 
 def load_session(path: Path, report: ErrorReport, origin: str = GLOBAL_ORIGIN) -> Session | None:
     """A session file, or None (with the problems in `report`)."""
-    try:
-        file = read_markdown(path, need_front_matter=True)
-        meta = validate(SessionMeta, file.front_matter, path, file.front_matter_line)
-        sections = split_sections(file, origin)
-    except ContentErrors as exc:
-        report.extend(exc.errors)
+    read = _read_part(path, SessionMeta, origin, report)
+    if read is None:
         return None
+    file, meta, sections = read
     session = Session(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line, origin=origin)
     report.extend(session_problems(session, file))
     return session
+
+
+MetaModel = TypeVar("MetaModel", SessionMeta, ChapterMeta)
+
+
+def _read_part(path: Path, model: type[MetaModel], origin: str,
+               report: ErrorReport) -> tuple[MarkdownFile, MetaModel, list[Section]] | None:
+    """A session or chapter file: its front matter validated and its body cut into sections."""
+    try:
+        file = read_markdown(path, need_front_matter=True)
+        meta = validate(model, file.front_matter, path, file.front_matter_line)
+        return file, meta, split_sections(file, origin)
+    except ContentErrors as exc:
+        report.extend(exc.errors)
+        return None
 
 
 def load_sections(path: Path, origin: str) -> list[Section]:
@@ -348,7 +357,7 @@ def _mirror_problems(source: list[Module], translated: list[Module], folder: Pat
     return problems
 
 
-def _section_order_problems(source: Session | Chapter, twin: Session | Chapter) -> list[ContentError]:
+def _section_order_problems(source: Part, twin: Part) -> list[ContentError]:
     """A translation keeps the English section IDs, in the same order."""
     want = [s.id for s in source.sections if s.id]
     got = [s.id for s in twin.sections if s.id]

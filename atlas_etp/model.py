@@ -36,12 +36,13 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Session:
-    meta: SessionMeta
+class Part:
+    """A file of `##` sections with front matter: a session, or a chapter around the modules."""
+
+    meta: SessionMeta | ChapterMeta
     sections: tuple[Section, ...]
     path: Path
     meta_line: int
-    origin: str = GLOBAL_ORIGIN
 
     @property
     def id(self) -> str:
@@ -51,12 +52,18 @@ class Session:
     def is_outline(self) -> bool:
         return self.meta.status == "outline"
 
+
+@dataclass(frozen=True)
+class Session(Part):
+    meta: SessionMeta
+    origin: str = GLOBAL_ORIGIN
+
     def with_sections(self, sections: list[Section]) -> Session:
         return replace(self, sections=tuple(sections))
 
 
 @dataclass(frozen=True)
-class Chapter:
+class Chapter(Part):
     """A chapter around the modules: front matter (how to use the guide) or an annex.
 
     `fallback` is set when a translation lacks the chapter and the English text stands in for it;
@@ -64,18 +71,7 @@ class Chapter:
     """
 
     meta: ChapterMeta
-    sections: tuple[Section, ...]
-    path: Path
-    meta_line: int
     fallback: bool = False
-
-    @property
-    def id(self) -> str:
-        return self.meta.id
-
-    @property
-    def is_outline(self) -> bool:
-        return self.meta.status == "outline"
 
 
 @dataclass(frozen=True)

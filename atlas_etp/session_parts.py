@@ -7,6 +7,8 @@ notes, a participatory activity, key messages, and assessment questions with mod
 
 from __future__ import annotations
 
+from markdown_it.token import Token
+
 from .assessment import ASSESSMENT_SECTION, read_assessment
 from .errors import ContentError
 from .markdown import parse
@@ -35,18 +37,19 @@ def session_part_problems(session: Session) -> list[ContentError]:
         return []
     problems = _front_matter_problems(session)
     have = {section.id: section for section in session.sections}
+    tokens = {section.id: parse(section.source) for section in session.sections}
     for section_id, heading in REQUIRED_SECTIONS.items():
         if section_id not in have:
             problems.append(ContentError(session.path, session.meta_line, f"the session has no {heading} section",
                                          "see docs/authoring.md for the parts of a session"))
-    block_types = {_block_type(token.type) for section in session.sections
-                   for token in parse(section.source) if token.type.startswith("container_")}
+    block_types = {_block_type(token.type) for section_tokens in tokens.values()
+                   for token in section_tokens if token.type.startswith("container_")}
     for kinds, hint in REQUIRED_BLOCKS:
         if not block_types.intersection(kinds):
             problems.append(ContentError(session.path, session.meta_line,
                                          f"the session has no {' or '.join(kinds)} block", hint))
     if ASSESSMENT_SECTION in have:
-        problems.extend(_assessment_problems(have[ASSESSMENT_SECTION]))
+        problems.extend(_assessment_problems(have[ASSESSMENT_SECTION], tokens[ASSESSMENT_SECTION]))
     return problems
 
 
@@ -60,8 +63,8 @@ def _block_type(token_type: str) -> str:
     return token_type.removeprefix("container_").removesuffix("_open").removesuffix("_close")
 
 
-def _assessment_problems(section: Section) -> list[ContentError]:
-    assessment = read_assessment(parse(section.source))
+def _assessment_problems(section: Section, tokens: list[Token]) -> list[ContentError]:
+    assessment = read_assessment(tokens)
     count = len(assessment.questions)
     if count < MIN_QUESTIONS:
         return [ContentError(section.path, section.line, f"the session has {count} assessment question(s)",
