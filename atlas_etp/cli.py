@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 content errors (each printed as file:line:col: error: … �
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from enum import StrEnum
 from importlib.metadata import version
@@ -14,12 +15,18 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from .changes import country_changes
+from .drift import drift_problems, override_drift, record_review
 from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
+from .i18n import translations
 from .load import load_country, load_guide, load_guide_meta
 from .model import Chapter, Guide
+from .overlay import untranslated_override_errors
 from .pipeline import check_edition, prepare_edition, resolve_language
 from .project import SOURCE_LANGUAGE, Project
-from .publish import Edition, write_html, write_pdf
+from .publish import Edition, write_changes, write_html, write_pdf
+from .registry_report import fact_rows, unconfirmed_fact_errors
+from .scaffold import new_country
 from .stats import PartStats, programme_stats
 
 DEFAULT_COUNTRY = "thailand"
@@ -81,11 +88,13 @@ def _run(action: Callable[[], T], root: Path | None = None) -> T:
         raise typer.Exit(2) from None
 
 
-def _print_errors(errors: list[ContentError], root: Path | None) -> None:
+def _print_errors(errors: list[ContentError], root: Path | None, what: str = "problem") -> None:
+    if not errors:
+        return
     base = root or _project_root()
     for error in errors:
         typer.echo(error.format(base), err=True)
-    typer.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found.", err=True)
+    typer.echo(f"{len(errors)} {what}{'s' if len(errors) != 1 else ''} found.", err=True)
 
 
 def _project_root() -> Path | None:
@@ -134,8 +143,9 @@ def build(
 
 @app.command()
 def check(
-    release: Annotated[bool, typer.Option("--release",
-                                          help="Also fail while any session is still an outline.")] = False,
+    release: Annotated[bool, typer.Option("--release", help="Also fail on outlines, untranslated chapters, "
+                                          "overrides not reviewed against the current global text, and "
+                                          "(where the country requires it) facts awaiting legal review.")] = False,
     root: RootOption = None,
 ) -> None:
     """Validate all content for every country and language; lays out no page, writes nothing."""
@@ -151,22 +161,40 @@ def check(
                 continue
             if release:
                 report.extend(_outline_errors(guide))
+        source = _english_body(project)
         editions = []
         for country in project.countries():
             try:
-                languages = load_country(project, country).model.languages
+                country_file = load_country(project, country)
             except ContentErrors as exc:
                 report.extend(exc.errors)
                 continue
-            for language in languages:
+            if source is not None:
+                report.extend(drift_problems(country_file, override_drift(country_file, source)))
+            if release:
+                report.extend(unconfirmed_fact_errors(country_file.model, country_file.data,
+                                                      country_file.folder / "country.yaml"))
+                report.extend(untranslated_override_errors(country_file))
+            for language in country_file.model.languages:
                 check_edition(project, country, language, report)
                 editions.append(f"{country}/{language}")
-        if report:
-            raise ContentErrors(report.errors)
-        typer.echo(f"checked {len(editions)} editions ({', '.join(editions)}): no problems"
+        errors = [e for e in report.errors if e.severity == "error" or release]
+        warnings = [e for e in report.errors if e not in errors]
+        _print_errors(warnings, root, "warning")
+        if errors:
+            raise ContentErrors(errors)
+        typer.echo(f"checked {len(editions)} editions ({', '.join(editions)}): no errors"
                    + (" — ready for release" if release else ""))
 
     _run(action, root)
+
+
+def _english_body(project: Project) -> Guide | None:
+    """The global English body, or None when it does not load (its errors are reported anyway)."""
+    try:
+        return load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
+    except ContentErrors:
+        return None
 
 
 def _outline_errors(guide: Guide) -> list[ContentError]:
@@ -183,6 +211,85 @@ def _outline_errors(guide: Guide) -> list[ContentError]:
                                        f"chapter {part.id} is not translated into '{guide.lang}'",
                                        f"translate it as content/global/{guide.lang}/{folder}/{part.path.name}"))
     return errors
+
+
+@app.command()
+def review(
+    targets: Annotated[list[str] | None, typer.Argument(help="The override targets reviewed, e.g. m1.s01/national-law.",
+                                                         show_default=False)] = None,
+    country: Annotated[str, typer.Option(help="Which country's overrides.")] = DEFAULT_COUNTRY,
+    review_all: Annotated[bool, typer.Option("--all", help="Every override of the country.")] = False,
+    root: RootOption = None,
+) -> None:
+    """Record that overrides were reviewed against the current global text (writes 'against:' into
+    the country file), which clears the "may be stale" warning."""
+
+    def action() -> None:
+        project = _project(root)
+        project.require_country(country)
+        if not targets and not review_all:
+            raise UsageError("name the overrides you reviewed (e.g. m1.s01/national-law), or pass --all")
+        country_file = load_country(project, country)
+        source = load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
+        drifts = override_drift(country_file, source)
+        chosen = [d.override.target for d in drifts] if review_all else list(targets or [])
+        for drift in record_review(country_file, drifts, chosen):
+            typer.echo(f"{drift.override.target}: reviewed against {drift.fingerprint}")
+
+    _run(action, root)
+
+
+@app.command("diff")
+def diff(
+    country: Annotated[str, typer.Option(help="Which country edition.")] = DEFAULT_COUNTRY,
+    lang: Annotated[str | None, typer.Option(help="Language (default: the country's first language).",
+                                             show_default=False)] = None,
+    out: Annotated[Path, typer.Option(help="Output folder of the HTML report.")] = Path("build"),
+    root: RootOption = None,
+) -> None:
+    """List what a country edition changes in the global ETP (overrides and national facts), and
+    write the same as an HTML report that shows the global and national texts side by side."""
+
+    def action() -> None:
+        project = _project(root)
+        project.require_country(country)
+        language = resolve_language(project, country, lang)
+        country_file, changes, report = country_changes(project, country, language)
+        report.raise_if_any()
+        facts = fact_rows(country_file.model, language, translations(language).gettext)
+        typer.echo(f"{country}/{language}: {len(changes)} changes to the global text "
+                   f"(content/{country}/country.yaml)")
+        for change in changes:
+            where = change.file or "—"
+            typer.echo(f"  {change.number:>2}. line {change.line:<4} {change.operation:<13} {change.target:<24} "
+                       f"{where}  [{change.state}]")
+        unconfirmed = sum(fact.unconfirmed for fact in facts)
+        tables = Counter(fact.table for fact in facts)
+        typer.echo(f"national facts: {len(facts)} ({len(facts) - unconfirmed} checked, {unconfirmed} awaiting legal "
+                   f"review) — " + ", ".join(f"{table} {count}" for table, count in tables.items()))
+        name = country_file.model.name.get(language, country)
+        path = write_changes(project, country, language, name, changes, facts, out)
+        typer.echo(f"wrote {path}")
+
+    _run(action, root)
+
+
+@app.command("new-country")
+def new_country_command(
+    name: Annotated[str, typer.Argument(help="The country folder name, e.g. argentina.")],
+    lang: Annotated[str, typer.Option(help="Its first language (the global ETP must exist in it).")] = SOURCE_LANGUAGE,
+    root: RootOption = None,
+) -> None:
+    """Create a country folder that builds at once: a registry with every key the global text uses,
+    each marked "to be completed" and awaiting legal review."""
+
+    def action() -> None:
+        project = _project(root)
+        path = new_country(project, name, lang)
+        typer.echo(f"wrote {path.relative_to(project.root)}")
+        typer.echo(f"next: fill in its registry, then run: atlas-etp build --country {name} --lang {lang}")
+
+    _run(action, root)
 
 
 @app.command("list")

@@ -23,6 +23,7 @@ class ContentError:
     message: str
     hint: str = ""
     column: int = 1
+    severity: str = "error"  # or "warning": reported, but does not fail `check` (it fails `check --release`)
 
     def format(self, root: Path | None = None) -> str:
         """`file:line:col: error: message — hint`, with the path relative to the project."""
@@ -30,7 +31,7 @@ class ContentError:
         if root is not None:
             with contextlib.suppress(ValueError):
                 shown = self.path.resolve().relative_to(root.resolve())
-        text = f"{shown}:{self.line}:{self.column}: error: {self.message}"
+        text = f"{shown}:{self.line}:{self.column}: {self.severity}: {self.message}"
         return f"{text} — {self.hint}" if self.hint else text
 
 

@@ -57,10 +57,27 @@ def load_country(project: Project, country: str) -> CountryFile:
                      f"the global ETP has no '{lang}' text", did_you_mean(lang, known, "languages"))
         for i, lang in enumerate(model.languages) if lang not in known
     ]
+    errors.extend(_registry_link_problems(model, data, path))
     if errors:
         raise ContentErrors(errors)
     _require_languages(model, data, path, model.languages)
     return CountryFile(country, model, data, path.parent)
+
+
+def _registry_link_problems(model: Country, data: object, path: Path) -> list[ContentError]:
+    """`refers_to` names agencies of the registry, and `amends` names one of its laws."""
+    registry = model.registry
+    links = [(("registry", "agencies", key, "refers_to", i), target, registry.agencies, "agency")
+             for key, agency in registry.agencies.items() for i, target in enumerate(agency.refers_to)]
+    links += [(("registry", "laws", key, "amends"), law.amends, registry.laws, "law")
+              for key, law in registry.laws.items() if law.amends]
+    errors = []
+    for loc, target, table, kind in links:
+        if target not in table:
+            line, column = position_of(data, loc, (1, 1))
+            errors.append(ContentError(path, line, f"there is no {kind} '{target}' in this registry",
+                                       did_you_mean(target, table, f"{kind} keys"), column))
+    return errors
 
 
 def _require_languages(model: Country | GuideMeta, data: object, path: Path, languages: list[str]) -> None:

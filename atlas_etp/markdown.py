@@ -28,7 +28,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import did_you_mean
 
-BLOCK_TYPES = ("facilitator-note", "activity", "case-study", "handout", "key-messages", "answer-key", "audience")
+BLOCK_TYPES = ("facilitator-note", "activity", "case-study", "handout", "key-messages", "answer-key", "audience",
+               "pathway")
 HEADING_KEYS = ("id", "minutes")
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
 
@@ -52,6 +53,7 @@ class RenderEnv:
     id_prefix: str = ""
     heading_shift: int = 1  # in a module, h1 is the module and h2 the session: a content `##` becomes h3
     base_dir: Path = Path(".")
+    pathway: Callable[[str], str] = lambda title: ""  # the country's referral pathway figure, by title
     allowed_dirs: Sequence[Path] = ()
     problems: list[Problem] = field(default_factory=list)
 
@@ -81,10 +83,12 @@ def heading_attrs_rule(state: StateCore) -> None:
 def _render_block(self, tokens: Sequence[Token], idx: int, options, env: dict) -> str:
     token = tokens[idx]
     if token.nesting != 1:
-        return "</div>\n"
+        return "" if token.type == "container_pathway_close" else "</div>\n"
     kind = token.info.strip().split(" ", 1)
     name, title = kind[0], (kind[1].strip() if len(kind) > 1 else "")
     render_env: RenderEnv = env["etp"]
+    if name == "pathway":
+        return _render_pathway(render_env, title, token.map[0] if token.map else 0)
     if name == "audience":
         label = render_env.audience_labels.get(title, title)
         return f'<div class="block block-audience" data-audience="{html.escape(title)}">' \
@@ -92,6 +96,15 @@ def _render_block(self, tokens: Sequence[Token], idx: int, options, env: dict) -
     label = html.escape(render_env.labels[name])
     heading = f'<span class="block-title">{html.escape(title)}</span>' if title else ""
     return f'<div class="block block-{name}"><p class="block-label">{label}</p>{heading}\n'
+
+
+def _render_pathway(env: RenderEnv, title: str, line: int) -> str:
+    """`::: pathway Title` draws the country's referral pathway; text inside the block follows it."""
+    figure = env.pathway(title)
+    if not figure:
+        env.problems.append(Problem(line, "the registry has no referral links to draw",
+                                    "add 'refers_to: [agency-key, …]' to the agencies in the country's registry"))
+    return figure
 
 
 def build_parser() -> MarkdownIt:

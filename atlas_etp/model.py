@@ -23,6 +23,8 @@ class Section:
     path: Path
     line: int
     origin: str = GLOBAL_ORIGIN
+    stale: bool = False  # national text whose global counterpart changed since it was reviewed
+    untranslated: bool = False  # national text in English, standing in for a translation not made yet
 
 
 @dataclass(frozen=True)

@@ -6,40 +6,47 @@ so an operation may target a session or section an earlier one inserted.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from pathlib import Path
 
 from .errors import ContentError, ContentErrors, ErrorReport
 from .load import CountryFile, load_sections, load_session
 from .model import Guide, Module, Section, Session
+from .project import SOURCE_LANGUAGE
 from .schema import Override
 from .sourcefile import position_of
 
 
-def apply_overlay(guide: Guide, country: CountryFile) -> Guide:
-    """The guide with every override of `country` applied, or every problem found."""
+def apply_overlay(guide: Guide, country: CountryFile, stale: frozenset[str] = frozenset()) -> Guide:
+    """The guide with every override of `country` applied, or every problem found.
+
+    National text from an override whose target is in `stale` (see drift.py) is marked as such.
+    """
     report = ErrorReport()
     lang_dir = country.folder / guide.lang
     for index, override in enumerate(country.model.overrides):
         line = position_of(country.data, ("overrides", index), (1, 1))[0]
         where = (country.folder / "country.yaml", line)
         try:
-            guide = _apply(guide, override, lang_dir, country.key, where)
+            guide = _apply(guide, override, lang_dir, country.key, where, override.target in stale)
         except ContentErrors as exc:
             report.extend(exc.errors)
     report.raise_if_any()
     return guide
 
 
-def _apply(guide: Guide, override: Override, lang_dir: Path, origin: str, where: tuple[Path, int]) -> Guide:
+def _apply(guide: Guide, override: Override, lang_dir: Path, origin: str, where: tuple[Path, int],
+           stale: bool) -> Guide:
     session_id, _, section_id = override.target.partition("/")
     module = _module_of(guide, session_id, where)
     session = next((s for s in module.sessions if s.id == session_id), None)
     if session is None:
         raise _not_found(override.target, [s.id for s in guide.sessions()], where)
     if section_id:
-        return _replace_module(guide, _apply_to_section(module, session, section_id, override, lang_dir, origin, where))
-    return _replace_module(guide, _apply_to_session(module, session, override, lang_dir, origin, where))
+        return _replace_module(guide, _apply_to_section(module, session, section_id, override, lang_dir, origin, where,
+                                                        stale))
+    return _replace_module(guide, _apply_to_session(module, session, override, lang_dir, origin, where, stale))
 
 
 def _module_of(guide: Guide, session_id: str, where: tuple[Path, int]) -> Module:
@@ -51,16 +58,18 @@ def _module_of(guide: Guide, session_id: str, where: tuple[Path, int]) -> Module
 
 
 def _apply_to_session(module: Module, session: Session, override: Override, lang_dir: Path,
-                      origin: str, where: tuple[Path, int]) -> Module:
+                      origin: str, where: tuple[Path, int], stale: bool) -> Module:
     sessions = list(module.sessions)
     index = sessions.index(session)
     if override.operation == "remove":
         del sessions[index]
         return module.with_sessions(sessions)
     report = ErrorReport()
-    new = load_session(_overlay_file(lang_dir, override, where), report, origin)
+    path, untranslated = overlay_file(lang_dir, override, where)
+    new = load_session(path, report, origin)
     report.raise_if_any()
     assert new is not None
+    new = new.with_sections(_marked(list(new.sections), stale, untranslated))
     if override.operation == "replace":
         sessions[index] = new
     else:
@@ -73,20 +82,28 @@ def _apply_to_session(module: Module, session: Session, override: Override, lang
 
 
 def _apply_to_section(module: Module, session: Session, section_id: str, override: Override, lang_dir: Path,
-                      origin: str, where: tuple[Path, int]) -> Module:
+                      origin: str, where: tuple[Path, int], stale: bool) -> Module:
     sections = list(session.sections)
+    operation = override.operation
     index = next((i for i, s in enumerate(sections) if s.id == section_id), None)
+    if index is None and session.is_outline:
+        # A translation still in outline has no sections to act on: the national text follows the
+        # outline, so the edition still carries it (and a removal has nothing to remove).
+        if operation == "remove":
+            return module
+        index, operation = len(sections), "insert_before"
     if index is None:
         raise _not_found(override.target, [f"{session.id}/{s.id}" for s in sections if s.id], where)
     new: list[Section] = []
-    if override.operation != "remove":
-        new = load_sections(_overlay_file(lang_dir, override, where), origin)
-    if override.operation == "remove":
+    if operation != "remove":
+        path, untranslated = overlay_file(lang_dir, override, where)
+        new = _marked(load_sections(path, origin), stale, untranslated)
+    if operation == "remove":
         del sections[index]
-    elif override.operation == "replace":
+    elif operation == "replace":
         sections[index:index + 1] = new
     else:
-        position = index + (override.operation == "insert_after")
+        position = index + (operation == "insert_after")
         sections[position:position] = new
     taken = [s.id for s in sections if s.id]
     for section in new:
@@ -98,17 +115,40 @@ def _apply_to_section(module: Module, session: Session, section_id: str, overrid
     return module.with_sessions(sessions)
 
 
-def _overlay_file(lang_dir: Path, override: Override, where: tuple[Path, int]) -> Path:
-    """The `with:` file, which must be inside the country's language folder."""
+def _marked(sections: list[Section], stale: bool, untranslated: bool) -> list[Section]:
+    """The first section carries the marks the edition prints above the national text."""
+    return [dataclasses.replace(sections[0], stale=stale, untranslated=untranslated), *sections[1:]]
+
+
+def overlay_file(lang_dir: Path, override: Override, where: tuple[Path, int]) -> tuple[Path, bool]:
+    """The `with:` file, which must be inside the country's language folder, and whether it is the
+    English file standing in for a translation not made yet (True), which the edition then marks."""
     name = str(override.with_)
-    path = (lang_dir / name).resolve()
-    if not path.is_relative_to(lang_dir.resolve()):
-        raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' points outside {lang_dir}",
-                                          f"put the file in {lang_dir} and give its name only")])
-    if not path.is_file():
-        raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' — there is no file {lang_dir / name}",
-                                          "create it, or check the name; each language needs its own copy")])
-    return path
+    english_dir = lang_dir.parent / SOURCE_LANGUAGE
+    for folder in dict.fromkeys((lang_dir, english_dir)):
+        path = (folder / name).resolve()
+        if not path.is_relative_to(folder.resolve()):
+            raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' points outside {folder}",
+                                              f"put the file in {folder} and give its name only")])
+        if path.is_file():
+            return path, folder != lang_dir
+    raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' — there is no file {lang_dir / name}",
+                                      f"create it (or its English original in {english_dir}), or check the name")])
+
+
+def untranslated_override_errors(country: CountryFile) -> list[ContentError]:
+    """For a release: each national file that a language of the country still lacks."""
+    errors = []
+    for index, override in enumerate(country.model.overrides):
+        if override.with_ is None:
+            continue
+        line = position_of(country.data, ("overrides", index), (1, 1))[0]
+        for lang in country.model.languages:
+            if not (country.folder / lang / override.with_).is_file():
+                errors.append(ContentError(country.folder / "country.yaml", line,
+                                           f"'{override.with_}' is not translated into '{lang}'",
+                                           f"translate it as content/{country.key}/{lang}/{override.with_}"))
+    return errors
 
 
 def _not_found(target: str, known: list[str], where: tuple[Path, int]) -> ContentErrors:

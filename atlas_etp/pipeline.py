@@ -6,10 +6,11 @@ the publish stage lays out. Each stage raises ContentErrors with every problem i
 
 from __future__ import annotations
 
+from .drift import override_drift, stale_targets
 from .errors import ContentErrors, ErrorReport, UsageError
 from .load import load_country, load_guide, load_guide_meta
 from .overlay import apply_overlay
-from .project import Project
+from .project import SOURCE_LANGUAGE, Project
 from .render import RenderedGuide, render_guide
 
 
@@ -24,11 +25,15 @@ def resolve_language(project: Project, country: str, lang: str | None) -> str:
 
 
 def prepare_edition(project: Project, country_key: str, lang: str) -> RenderedGuide:
-    """Load the global body in `lang`, apply the country overlay, render it to HTML fragments."""
+    """Load the global body in `lang`, apply the country overlay, render it to HTML fragments.
+
+    National text whose global counterpart changed since it was reviewed is marked (drift.py)."""
     country = load_country(project, country_key)
     meta = load_guide_meta(project, [lang])
     guide = load_guide(project, lang, meta)
-    guide = apply_overlay(guide, country)
+    source = guide if lang == SOURCE_LANGUAGE else load_guide(project, SOURCE_LANGUAGE, meta)
+    stale = frozenset(stale_targets(override_drift(country, source)))
+    guide = apply_overlay(guide, country, stale)
     rendered, report = render_guide(project, guide, country.model, country_key)
     report.raise_if_any()
     return rendered

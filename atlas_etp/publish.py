@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import tempfile
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
@@ -17,10 +18,13 @@ from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from . import agenda
+from .changes import Change
+from .drift import DriftState
 from .errors import PublishError
 from .fonts import print_font_css, screen_font_css, use_only_project_fonts
 from .i18n import format_date, format_hours, format_minutes, format_time, translations
 from .project import Project
+from .registry_report import FactRow
 from .render import RenderedGuide, audience_names
 
 FORMATS = ("pdf", "html")
@@ -51,8 +55,8 @@ def edition_date(guide: RenderedGuide) -> datetime.date:
     return datetime.date.today()
 
 
-def html_document(project: Project, guide: RenderedGuide, medium: str, edition: Edition) -> str:
-    """One edition as one HTML document, for print (WeasyPrint) or for screen."""
+def template_environment(project: Project, lang: str) -> Environment:
+    """The Jinja environment of the publishing templates, with gettext in `lang`."""
     env = Environment(
         loader=FileSystemLoader(project.templates),
         autoescape=True,
@@ -61,11 +65,21 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def stylesheet(project: Project, medium: str, lang: str) -> str:
+    """Fonts and styles for `medium` ("print" or "screen")."""
+    css = "".join((project.templates / name).read_text(encoding="utf-8") for name in ("style.css", f"{medium}.css"))
+    fonts = print_font_css(project.fonts) if medium == "print" else screen_font_css(project.fonts, lang)
+    return fonts + css
+
+
+def html_document(project: Project, guide: RenderedGuide, medium: str, edition: Edition) -> str:
+    """One edition as one HTML document, for print (WeasyPrint) or for screen."""
+    env = template_environment(project, guide.lang)
     gettext = translations(guide.lang)
-    env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
-    stylesheets = ["style.css", f"{medium}.css"]
-    css = "".join((project.templates / name).read_text(encoding="utf-8") for name in stylesheets)
-    fonts = print_font_css(project.fonts) if medium == "print" else screen_font_css(project.fonts, guide.lang)
     date = edition_date(guide)
     _ = gettext.gettext
     test_titles = {Edition.pre_test: _("Pre-test"), Edition.post_test: _("Post-test")}
@@ -73,7 +87,7 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
     return env.get_template(template).render(
         guide=guide,
         medium=medium,
-        style=fonts + css,
+        style=stylesheet(project, medium, guide.lang),
         date=format_date(date, guide.lang),
         iso_date=date.isoformat(),
         language_name=Locale.parse(guide.lang).get_display_name(guide.lang),
@@ -133,3 +147,30 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def changes_path(out_dir: Path, country_key: str, lang: str) -> Path:
+    """build/<country>/<lang>/atlas-etp-<country>-<lang>-changes.html"""
+    return out_dir / country_key / lang / f"atlas-etp-{country_key}-{lang}-changes.html"
+
+
+def write_changes(project: Project, country_key: str, lang: str, country_name: str, changes: Sequence[Change],
+                  facts: Sequence[FactRow], out_dir: Path) -> Path:
+    """The `diff` report: a country's overrides and registry as one HTML page for reviewers."""
+    env = template_environment(project, lang)
+    _ = translations(lang).gettext
+    document = env.get_template("changes.html.j2").render(
+        lang=lang, country_key=country_key, country_name=country_name, changes=changes, facts=facts,
+        style=stylesheet(project, "screen", lang), date=format_date(datetime.date.today(), lang),
+        operation_names={"replace": _("Replaced"), "insert_before": _("Inserted before"),
+                         "insert_after": _("Inserted after"), "remove": _("Removed")},
+        state_names={
+            DriftState.current: _("Reviewed against the current global text"),
+            DriftState.stale: _("May be stale: the global text changed after the last review"),
+            DriftState.unrecorded: _("Not yet reviewed against the global text"),
+            DriftState.national: _("Acts on national text"),
+        },
+    )
+    path = changes_path(out_dir, country_key, lang)
+    atomic_write(path, document.encode("utf-8"))
+    return path

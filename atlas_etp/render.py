@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import types
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from html import escape
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from . import markdown
+from . import markdown, pathway
 from .agenda import Day, lay_out
 from .assessment import ASSESSMENT_SECTION, read_assessment
 from .errors import ContentError, ErrorReport
@@ -25,6 +26,7 @@ from .load import PLAN_SECTION, steps
 from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Section, Session, Step
 from .project import Project
 from .registry import RegistryError, registry_globals
+from .registry_report import FactRow, fact_rows
 from .schema import AUDIENCES, Country, GuideMeta, SessionMeta
 
 FULL_COURSE = "full"
@@ -66,6 +68,12 @@ def audience_block_labels(gettext: Any) -> dict[str, str]:
     return {key: f"{only_for}: {name}" for key, name in audience_names(gettext).items()}
 
 
+def pathway_labels(gettext: Any) -> pathway.PathwayLabels:
+    _ = gettext
+    return pathway.PathwayLabels(coordination=_("Coordination"), agency=_("Agency"), role=_("Role"),
+                                 refers_to=_("Refers cases to"), unconfirmed=_("Awaiting legal review"))
+
+
 @dataclass(frozen=True)
 class TestItem:
     """A session's first assessment question and its model answer: one item of the pre/post test."""
@@ -83,13 +91,8 @@ class RenderedSession:
     steps: tuple[Step, ...]
     is_outline: bool
     origin: str
+    number: str = ""  # what a reader sees: session m1.s02 is "1.2" (see session_numbers)
     test_item: TestItem | None = None
-
-    @property
-    def number(self) -> str:
-        """The number a reader sees: session m1.s02 is "1.2"."""
-        module, session = self.id.split(".")
-        return f"{int(module[1:])}.{int(session[1:])}"
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,8 @@ class RenderedGuide:
     front: tuple[RenderedChapter, ...] = ()
     annexes: tuple[RenderedChapter, ...] = ()
     courses: tuple[Course, ...] = ()
+    facts: tuple[FactRow, ...] = ()
+    marked_national_texts: int = 0  # stale or untranslated national texts, each marked on its page
 
     def sessions(self) -> list[RenderedSession]:
         return [s for m in self.modules for s in m.sessions]
@@ -155,9 +160,10 @@ class RenderedGuide:
 
     @property
     def has_outlines(self) -> bool:
-        """A guide with outlines or untranslated chapters is a draft, and its cover says so."""
+        """A guide with outlines, untranslated chapters or marked national texts is a draft, and its
+        cover says so."""
         chapters = (*self.front, *self.annexes)
-        return any(session.is_outline for session in self.sessions()) or any(
+        return self.marked_national_texts > 0 or any(session.is_outline for session in self.sessions()) or any(
             chapter.is_outline or chapter.fallback for chapter in chapters)
 
     @property
@@ -176,8 +182,8 @@ def content_environment() -> SandboxedEnvironment:
     )
 
 
-class _Renderer:
-    """Renders one edition; collects every problem instead of stopping at the first."""
+class SectionRenderer:
+    """Renders the content of one edition; collects every problem instead of stopping at the first."""
 
     def __init__(self, project: Project, country: Country, country_key: str, lang: str):
         self.lang = lang
@@ -189,8 +195,13 @@ class _Renderer:
             audience_labels=audience_block_labels(gettext),
             minutes_label=lambda minutes: format_minutes(minutes, lang),
             allowed_dirs=(project.content,),
+            pathway=lambda title: pathway.figure(country.registry, lang, title, pathway_labels(gettext)),
         )
         self.report = ErrorReport()
+        self.stale_note = gettext("Awaiting review: the global text this national text was written for has changed "
+                                  "since the national text was last reviewed. Check that it still fits.")
+        self.untranslated_note = gettext("Not yet translated: this national text is shown in English.")
+        self.drafts = 0  # national texts printed with one of those notes
 
     def section(self, section: Section, anchor: str, text: str | None = None, heading_shift: int = 1) -> str:
         """HTML for a section (`text`: its Markdown with variables already filled in)."""
@@ -203,8 +214,16 @@ class _Renderer:
         self.report.extend(ContentError(section.path, section.line + p.line, p.message, p.hint)
                            for p in self.env.problems)
         if section.origin != GLOBAL_ORIGIN:
-            return f'<div class="national" data-origin="{section.origin}">\n{html}</div>\n'
+            notes = [note for note, marked in ((self.stale_note, section.stale),
+                                               (self.untranslated_note, section.untranslated)) if marked]
+            banner = "".join(f'<p class="stale-banner">{escape(note)}</p>\n' for note in notes)
+            self.drafts += bool(notes)
+            return f'<div class="national" data-origin="{section.origin}">\n{banner}{html}</div>\n'
         return html
+
+    def sections(self, sections: Sequence[Section], anchor: str) -> str:
+        """HTML for a run of sections outside any session (the `diff` report shows them alone)."""
+        return "".join(self.section(section, anchor) for section in sections)
 
     def expand(self, section: Section) -> str:
         """The section's Markdown with variables filled in; on error, the problem goes to the report."""
@@ -252,11 +271,29 @@ class _Renderer:
                                is_outline=chapter.is_outline, fallback=chapter.fallback)
 
     def module(self, module: Module) -> RenderedModule:
+        numbers = session_numbers(module)
         return RenderedModule(
             id=module.id, anchor=module.id, title=module.meta.title, objectives=tuple(module.meta.objectives),
             intro_html=self.section(module.intro, module.id),
-            sessions=tuple(self.session(session) for session in module.sessions),
+            sessions=tuple(replace(self.session(session), number=number)
+                           for session, number in zip(module.sessions, numbers, strict=True)),
         )
+
+
+def session_numbers(module: Module) -> list[str]:
+    """The numbers readers see. A global session keeps its number in every edition (m1.s02 is
+    "1.2"), so that the global text's cross-references ("Module 1, Session 2") stay true; a national
+    session is numbered after the session it follows: "3.4a", "3.4b"."""
+    numbers = []
+    last, letters = f"{int(module.id[1:])}.0", 0
+    for session in module.sessions:
+        if session.origin == GLOBAL_ORIGIN:
+            last, letters = f"{int(module.id[1:])}.{int(session.id.split('.s')[1])}", 0
+            numbers.append(last)
+        else:
+            numbers.append(last + "abcdefghij"[letters])
+            letters += 1
+    return numbers
 
 
 def _test_item(text: str) -> TestItem | None:
@@ -285,7 +322,7 @@ def render_guide(
     project: Project, guide: Guide, country: Country, country_key: str
 ) -> tuple[RenderedGuide, ErrorReport]:
     """The guide rendered to HTML fragments, with every content problem found on the way."""
-    renderer = _Renderer(project, country, country_key, guide.lang)
+    renderer = SectionRenderer(project, country, country_key, guide.lang)
     modules = tuple(renderer.module(module) for module in guide.modules)
     rendered = RenderedGuide(
         lang=guide.lang, country_key=country_key, country_name=country.name.get(guide.lang, country_key),
@@ -293,6 +330,8 @@ def render_guide(
         front=tuple(renderer.chapter(chapter) for chapter in guide.front),
         annexes=tuple(renderer.chapter(chapter) for chapter in guide.annexes),
         courses=courses(guide),
+        facts=tuple(fact_rows(country, guide.lang, translations(guide.lang).gettext)),
+        marked_national_texts=renderer.drafts,
     )
     return rendered, renderer.report
 

@@ -24,6 +24,10 @@ class _LocalizedMarker:
 
 Localized = Annotated[dict[str, str], _LocalizedMarker()]
 
+STAGES = ("identification", "investigation", "referral", "victim-services", "prosecution", "adjudication",
+          "coordination")
+Stage = Literal["identification", "investigation", "referral", "victim-services", "prosecution", "adjudication",
+                "coordination"]
 AUDIENCES = ("labour-inspectors", "police", "prosecutors", "judges", "social-workers", "ngos")
 Audience = Literal["labour-inspectors", "police", "prosecutors", "judges", "social-workers", "ngos"]
 ID_PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -55,15 +59,26 @@ class Fact(Strict):
 
 
 class Law(Fact):
+    """A law, an amendment (its own entry, `amends:` the law it changes) or a policy instrument."""
+
     title: Localized
     short: Localized | None = None
+    number: str | None = None
+    year: int | None = Field(default=None, ge=1800, le=2100)
+    amends: str | None = None
     provisions: Localized | None = None
     penalties: Localized | None = None
 
 
 class Agency(Fact):
+    """An agency or coordination body. `stages` place it in the enforcement chain and
+    `refers_to` names the agencies it hands cases to: together they draw the referral pathway."""
+
     name: Localized
+    short: Localized | None = None
     role: Localized | None = None
+    stages: list[Stage] = []
+    refers_to: list[str] = []
 
 
 class Hotline(Fact):
@@ -74,6 +89,26 @@ class Hotline(Fact):
 
 class Age(Fact):
     value: int | str
+    instrument: Localized | None = None
+
+
+class Ratification(Fact):
+    """A country's ratification of an international instrument (`ratified`: a date, or a year
+    where only the year is known); `party: false` records that it has not ratified. An unconfirmed
+    entry may leave the date out: the review annex then asks for it."""
+
+    instrument: Localized
+    ratified: datetime.date | int | None = None
+    party: bool = True
+
+    @model_validator(mode="after")
+    def _date_if_party(self) -> Ratification:
+        if self.party and self.ratified is None and not self.unconfirmed:
+            raise ValueError("give 'ratified: YYYY-MM-DD' (or the year), or 'party: false' (or, while it is not "
+                             "known, 'status: unconfirmed')")
+        if not self.party and self.ratified is not None:
+            raise ValueError("a country that is not a party has no 'ratified' date")
+        return self
 
 
 class Registry(Strict):
@@ -81,19 +116,32 @@ class Registry(Strict):
     agencies: dict[str, Agency] = {}
     hotlines: dict[str, Hotline] = {}
     ages: dict[str, Age] = {}
+    ratifications: dict[str, Ratification] = {}
+
+    def facts(self) -> list[tuple[str, str, Fact]]:
+        """Every fact as (kind, key, fact), in the order of the country file."""
+        tables: list[tuple[str, dict[str, Any]]] = [
+            ("laws", self.laws), ("agencies", self.agencies), ("hotlines", self.hotlines), ("ages", self.ages),
+            ("ratifications", self.ratifications)]
+        return [(kind, key, fact) for kind, table in tables for key, fact in table.items()]
 
 
 OPERATIONS = ("replace", "insert_before", "insert_after", "remove")
 
 
 class Override(Strict):
-    """One overlay operation on a session (`m1.s02`) or a section (`m1.s02/national-law`)."""
+    """One overlay operation on a session (`m1.s02`) or a section (`m1.s02/national-law`).
+
+    `against` is the fingerprint of the global text the override was last reviewed against
+    (written by `atlas-etp review`); when the global text changes, the override may be stale.
+    """
 
     replace: str | None = None
     insert_before: str | None = None
     insert_after: str | None = None
     remove: str | None = None
     with_: str | None = Field(default=None, alias="with")
+    against: str | None = Field(default=None, pattern=r"^[0-9a-f]{12}$")
 
     @model_validator(mode="after")
     def _one_operation(self) -> Override:
@@ -115,10 +163,17 @@ class Override(Strict):
         return str(getattr(self, self.operation))
 
 
+class Release(Strict):
+    """What a country asks of a release beyond what every release needs."""
+
+    require_confirmed_facts: bool = False
+
+
 class Country(Strict):
     name: Localized
     languages: list[str] = Field(min_length=1)
     paper: Literal["A4", "Letter"] = "A4"
+    release: Release = Release()
     registry: Registry = Registry()
     overrides: list[Override] = []
 
