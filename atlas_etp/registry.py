@@ -76,8 +76,8 @@ class HotlineView(FactView):
 class AgeTable:
     """`age.minimum_employment` → the age, marked if unconfirmed."""
 
-    def __init__(self, ages: dict[str, Age], country: str):
-        self._ages, self._country = ages, country
+    def __init__(self, ages: dict[str, Age], country: str, lang: str):
+        self._ages, self._country, self._lang = ages, country, lang
 
     def __getattr__(self, name: str) -> str:
         if name.startswith("_"):
@@ -86,7 +86,7 @@ class AgeTable:
         if age is None:
             raise RegistryError(f"the age '{name}' is not in the {self._country} registry",
                                 did_you_mean(name, self._ages, "ages"))
-        return markdown_text(str(age.value), age)
+        return markdown_text(age.text(self._lang), age)
 
 
 def registry_globals(country: Country, country_key: str, lang: str) -> dict[str, Any]:
@@ -109,5 +109,5 @@ def registry_globals(country: Country, country_key: str, lang: str) -> dict[str,
         "law": lookup("law", registry.laws, "title"),
         "agency": lookup("agency", registry.agencies, "name"),
         "hotline": lookup("hotline", registry.hotlines, "number", HotlineView),
-        "age": AgeTable(registry.ages, display),
+        "age": AgeTable(registry.ages, display, lang),
     }

@@ -61,7 +61,7 @@ def _describe(fact: Fact, key: str, lang: str, gettext: Any) -> tuple[str, list[
     if isinstance(fact, Hotline):
         return f"{fact.number} — {text(fact.name)}", [text(fact.hours)]
     if isinstance(fact, Age):
-        return _age_label(key, gettext), [str(fact.value), text(fact.instrument)]
+        return _age_label(key, gettext), [fact.text(lang), text(fact.instrument)]
     if isinstance(fact, Ratification):
         return text(fact.instrument), [_ratified(fact, lang, gettext)]
     raise TypeError(f"unknown fact type {type(fact).__name__}")

@@ -88,8 +88,13 @@ class Hotline(Fact):
 
 
 class Age(Fact):
-    value: int | str
+    """An age; `value` is a number, or a text (per language where it needs words: "14 or 15")."""
+
+    value: int | str | dict[str, str]
     instrument: Localized | None = None
+
+    def text(self, lang: str) -> str:
+        return self.value.get(lang, "") if isinstance(self.value, dict) else str(self.value)
 
 
 class Ratification(Fact):
