@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import edit
-
 from atlas_etp.pathway import chain_rows
 from atlas_etp.schema import Registry
+
+from conftest import edit
 
 COUNTRY = "content/testland/country.yaml"
 GLOBAL_SESSION = "content/global/en/m1-basics/s01-intro.md"
