@@ -138,7 +138,7 @@ def test_a_missing_national_translation_falls_back_to_english_marked(mini, cli):
     (mini / "content/testland/th/key-messages.md").unlink()
     page = build_html(cli, mini, "th")
     assert "In Testland, call the hotline." in page
-    assert "Not yet translated: this national text is shown in English." in page
+    assert "ยังไม่ได้แปล: เนื้อหาระดับชาตินี้แสดงเป็นภาษาอังกฤษ" in page  # the banner, in the edition language
     result = cli("check", "--release", "--root", mini)
     assert "error: 'key-messages.md' is not translated into 'th'" in result.stderr
 
