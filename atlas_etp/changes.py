@@ -12,10 +12,10 @@ from pathlib import Path
 
 from .drift import DriftState, OverrideDrift, override_drift
 from .errors import ErrorReport
-from .load import CountryFile, load_country, load_guide, load_guide_meta, load_sections, load_session
+from .load import CountryFile, load_country, load_guide, load_guide_meta, load_sections, load_source_guide
 from .model import Guide, Section
-from .overlay import overlay_file
-from .project import SOURCE_LANGUAGE, Project
+from .overlay import load_override_session, overlay_file
+from .project import Project
 from .render import SectionRenderer
 from .schema import Override
 
@@ -39,7 +39,7 @@ def country_changes(project: Project, country_key: str, lang: str) -> tuple[Coun
     country = load_country(project, country_key)
     meta = load_guide_meta(project, [lang])
     guide = load_guide(project, lang, meta)
-    source = guide if lang == SOURCE_LANGUAGE else load_guide(project, SOURCE_LANGUAGE, meta)
+    source = load_source_guide(project, guide)
     renderer = SectionRenderer(project, country.model, country_key, lang)
     changes = [_change(project, country, guide, drift, renderer) for drift in override_drift(country, source)]
     return country, changes, renderer.report
@@ -63,12 +63,7 @@ def _change(project: Project, country: CountryFile, guide: Guide, drift: Overrid
 
 
 def _national_sections(path: Path, origin: str, is_section: bool) -> list[Section]:
-    if is_section:
-        return load_sections(path, origin)
-    report = ErrorReport()
-    session = load_session(path, report, origin)
-    report.raise_if_any()
-    return list(session.sections) if session else []
+    return load_sections(path, origin) if is_section else list(load_override_session(path, origin).sections)
 
 
 def _global_sections(guide: Guide, override: Override) -> list[Section]:

@@ -19,7 +19,7 @@ from .changes import country_changes
 from .drift import drift_problems, override_drift, record_review
 from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
 from .i18n import translations
-from .load import load_country, load_guide, load_guide_meta
+from .load import load_country, load_guide, load_guide_meta, load_source_guide
 from .model import Chapter, Guide
 from .overlay import untranslated_override_errors
 from .pipeline import check_edition, prepare_edition, resolve_language
@@ -153,15 +153,16 @@ def check(
     def action() -> None:
         project = _project(root)
         report = ErrorReport()
+        bodies: dict[str, Guide] = {}
         for language in project.languages():
             try:
-                guide = load_guide(project, language, load_guide_meta(project, [language]))
+                bodies[language] = load_guide(project, language, load_guide_meta(project, [language]))
             except ContentErrors as exc:
                 report.extend(exc.errors)
                 continue
             if release:
-                report.extend(_outline_errors(guide))
-        source = _english_body(project)
+                report.extend(_outline_errors(bodies[language]))
+        source = bodies.get(SOURCE_LANGUAGE)  # None when the English does not load: reported above
         editions = []
         for country in project.countries():
             try:
@@ -187,14 +188,6 @@ def check(
                    + (" — ready for release" if release else ""))
 
     _run(action, root)
-
-
-def _english_body(project: Project) -> Guide | None:
-    """The global English body, or None when it does not load (its errors are reported anyway)."""
-    try:
-        return load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
-    except ContentErrors:
-        return None
 
 
 def _outline_errors(guide: Guide) -> list[ContentError]:
@@ -230,7 +223,7 @@ def review(
         if not targets and not review_all:
             raise UsageError("name the overrides you reviewed (e.g. m1.s01/national-law), or pass --all")
         country_file = load_country(project, country)
-        source = load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
+        source = load_source_guide(project)
         drifts = override_drift(country_file, source)
         chosen = [d.override.target for d in drifts] if review_all else list(targets or [])
         for drift in record_review(country_file, drifts, chosen):
@@ -303,7 +296,7 @@ def list_content(root: RootOption = None) -> None:
             model = load_country(project, country).model
             typer.echo(f"  {country:<10} {model.name.get('en', country):<10} languages: {', '.join(model.languages)}"
                        f"  paper: {model.paper}  overrides: {len(model.overrides)}")
-        guide = load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
+        guide = load_source_guide(project)
         typer.echo("Modules and sessions (global body):")
         for module in guide.modules:
             typer.echo(f"  {module.id}  {module.meta.title}")
@@ -320,7 +313,7 @@ def stats(root: RootOption = None) -> None:
 
     def action() -> None:
         project = _project(root)
-        guide = load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
+        guide = load_source_guide(project)
         rows = programme_stats(guide)
         rows.append(PartStats("", "Total", *(sum(getattr(r, key) for r in rows)
                                              for key in ("sessions", "outlines", "minutes", "words"))))

@@ -113,6 +113,14 @@ def load_guide(project: Project, lang: str, meta: GuideMeta) -> Guide:
     return Guide(lang=lang, meta=meta, modules=tuple(modules), front=tuple(front), annexes=tuple(annexes))
 
 
+def load_source_guide(project: Project, guide: Guide | None = None) -> Guide:
+    """The global English body, the reference for translations and for drift: `guide` itself when
+    it is already the English body."""
+    if guide is not None and guide.lang == SOURCE_LANGUAGE:
+        return guide
+    return load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
+
+
 def _course_problems(project: Project, meta: GuideMeta, modules: list[Module]) -> list[ContentError]:
     """Each shorter course in guide.yaml names real sessions, in order, and fits its days."""
     minutes = {session.id: session.meta.duration for module in modules for session in module.sessions}

@@ -64,11 +64,8 @@ def _apply_to_session(module: Module, session: Session, override: Override, lang
     if override.operation == "remove":
         del sessions[index]
         return module.with_sessions(sessions)
-    report = ErrorReport()
     path, untranslated = overlay_file(lang_dir, override, where)
-    new = load_session(path, report, origin)
-    report.raise_if_any()
-    assert new is not None
+    new = load_override_session(path, origin)
     new = new.with_sections(_marked(list(new.sections), stale, untranslated))
     if override.operation == "replace":
         sessions[index] = new
@@ -79,6 +76,15 @@ def _apply_to_session(module: Module, session: Session, override: Override, lang
         raise ContentErrors([ContentError(new.path, new.meta_line, f"the session ID '{new.id}' is already in the guide",
                                           "give the inserted session an ID no other session has")])
     return module.with_sessions(sessions)
+
+
+def load_override_session(path: Path, origin: str) -> Session:
+    """A whole-session override file, or every problem in it raised."""
+    report = ErrorReport()
+    session = load_session(path, report, origin)
+    report.raise_if_any()
+    assert session is not None
+    return session
 
 
 def _apply_to_section(module: Module, session: Session, section_id: str, override: Override, lang_dir: Path,

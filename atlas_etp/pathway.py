@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import unicodedata
 from dataclasses import dataclass, replace
+from graphlib import TopologicalSorter
 
 from .schema import Agency, Registry
 
@@ -59,7 +60,8 @@ def chain_rows(registry: Registry) -> list[list[str]]:
     edges = {key: [t for t in registry.agencies[key].refers_to if t in nodes] for key in nodes}
     forward = _without_back_edges(nodes, edges)
     depth = dict.fromkeys(nodes, 0)
-    for key in _topological(nodes, forward):
+    referrers = {key: [source for source in nodes if key in forward[source]] for key in nodes}
+    for key in TopologicalSorter(referrers).static_order():
         for target in forward[key]:
             depth[target] = max(depth[target], depth[key] + 1)
     layers: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
@@ -86,23 +88,6 @@ def _without_back_edges(nodes: list[str], edges: dict[str, list[str]]) -> dict[s
         if key not in state:
             visit(key)
     return forward
-
-
-def _topological(nodes: list[str], edges: dict[str, list[str]]) -> list[str]:
-    order: list[str] = []
-    seen: set[str] = set()
-
-    def visit(key: str) -> None:
-        seen.add(key)
-        for target in edges[key]:
-            if target not in seen:
-                visit(target)
-        order.append(key)
-
-    for key in nodes:
-        if key not in seen:
-            visit(key)
-    return order[::-1]
 
 
 def _ordered(layers: list[list[str]], edges: dict[str, list[str]]) -> list[list[str]]:

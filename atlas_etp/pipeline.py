@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from .drift import override_drift, stale_targets
 from .errors import ContentErrors, ErrorReport, UsageError
-from .load import load_country, load_guide, load_guide_meta
+from .load import load_country, load_guide, load_guide_meta, load_source_guide
 from .overlay import apply_overlay
-from .project import SOURCE_LANGUAGE, Project
+from .project import Project
 from .render import RenderedGuide, render_guide
 
 
@@ -31,7 +31,7 @@ def prepare_edition(project: Project, country_key: str, lang: str) -> RenderedGu
     country = load_country(project, country_key)
     meta = load_guide_meta(project, [lang])
     guide = load_guide(project, lang, meta)
-    source = guide if lang == SOURCE_LANGUAGE else load_guide(project, SOURCE_LANGUAGE, meta)
+    source = load_source_guide(project, guide)
     stale = frozenset(stale_targets(override_drift(country, source)))
     guide = apply_overlay(guide, country, stale)
     rendered, report = render_guide(project, guide, country.model, country_key)
