@@ -14,7 +14,7 @@ from .drift import DriftState, OverrideDrift, override_drift
 from .errors import ErrorReport
 from .load import CountryFile, load_country, load_guide, load_guide_meta, load_sections, load_source_guide
 from .model import Guide, Section
-from .overlay import load_override_session, overlay_file
+from .overlay import load_override_session, overlay_files
 from .project import Project
 from .render import SectionRenderer
 from .schema import Override
@@ -52,7 +52,9 @@ def _change(project: Project, country: CountryFile, guide: Guide, drift: Overrid
     national: list[Section] = []
     file = ""
     if override.operation != "remove":
-        path, _ = overlay_file(country.folder / guide.lang, override, (country.folder / "country.yaml", drift.line))
+        translated, english = overlay_files(country.folder / guide.lang, override,
+                                            (country.folder / "country.yaml", drift.line))
+        path = translated or english
         file = str(path.relative_to(project.root))
         national = _national_sections(path, country.key, "/" in override.target)
     return Change(
@@ -63,7 +65,7 @@ def _change(project: Project, country: CountryFile, guide: Guide, drift: Overrid
 
 
 def _national_sections(path: Path, origin: str, is_section: bool) -> list[Section]:
-    return load_sections(path, origin) if is_section else list(load_override_session(path, origin).sections)
+    return load_sections(path, origin)[0] if is_section else list(load_override_session(path, origin).sections)
 
 
 def _global_sections(guide: Guide, override: Override) -> list[Section]:

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 content errors (each printed as file:line:col: error: â€¦ â€
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,18 +17,19 @@ from typing import Annotated, TypeVar
 import typer
 
 from .changes import country_changes
-from .drift import drift_problems, override_drift, record_review
+from .drift import drift_problems, override_drift
+from .drift import record_review as record_override_review
 from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
 from .i18n import translations
-from .load import load_country, load_guide, load_guide_meta, load_source_guide
-from .model import Chapter, Guide
-from .overlay import untranslated_override_errors
-from .pipeline import check_edition, prepare_edition, resolve_language
+from .load import CountryFile, load_country, load_guide, load_guide_meta, load_source_guide
+from .model import Chapter, Guide, TranslationState
+from .pipeline import check_edition, edition_guide, prepare_edition, resolve_language
 from .project import SOURCE_LANGUAGE, Project
 from .publish import Edition, write_changes, write_html, write_pdf
 from .registry_report import fact_rows, unconfirmed_fact_errors
 from .scaffold import new_country
 from .stats import PartStats, programme_stats
+from .translation_status import StatusRow, Unit, edition_units, record_review, release_problems, status_rows, total_row
 
 DEFAULT_COUNTRY = "thailand"
 
@@ -143,9 +145,10 @@ def build(
 
 @app.command()
 def check(
-    release: Annotated[bool, typer.Option("--release", help="Also fail on outlines, untranslated chapters, "
-                                          "overrides not reviewed against the current global text, and "
-                                          "(where the country requires it) facts awaiting legal review.")] = False,
+    release: Annotated[bool, typer.Option("--release", help="Also fail on outlines, overrides not reviewed "
+                                          "against the current global text, translations that are stale or "
+                                          "below the country's threshold, and (where the country requires "
+                                          "it) facts awaiting legal review.")] = False,
     root: RootOption = None,
 ) -> None:
     """Validate all content for every country and language; lays out no page, writes nothing."""
@@ -175,10 +178,11 @@ def check(
             if release:
                 report.extend(unconfirmed_fact_errors(country_file.model, country_file.data,
                                                       country_file.folder / "country.yaml"))
-                report.extend(untranslated_override_errors(country_file))
             for language in country_file.model.languages:
-                check_edition(project, country, language, report)
+                guide = check_edition(project, country, language, report)
                 editions.append(f"{country}/{language}")
+                if guide is not None:
+                    report.extend(_translation_problems(project, country_file, guide, release))
         errors = [e for e in report.errors if e.severity == "error" or release]
         warnings = [e for e in report.errors if e not in errors]
         _print_errors(warnings, root, "warning")
@@ -191,19 +195,27 @@ def check(
 
 
 def _outline_errors(guide: Guide) -> list[ContentError]:
-    """A release may not contain outlines or untranslated chapters: one error for each."""
-    errors = []
-    for part in (*guide.front, *guide.sessions(), *guide.annexes):
-        kind = "chapter" if isinstance(part, Chapter) else "session"
-        if part.is_outline:
-            errors.append(ContentError(part.path, part.meta_line, f"{kind} {part.id} is still an outline",
-                                       "write it in full and remove 'status: outline' before a release"))
-        elif isinstance(part, Chapter) and part.fallback:
-            folder = part.path.parent.name
-            errors.append(ContentError(part.path, part.meta_line,
-                                       f"chapter {part.id} is not translated into '{guide.lang}'",
-                                       f"translate it as content/global/{guide.lang}/{folder}/{part.path.name}"))
-    return errors
+    """A release may not contain outlines: one error for each."""
+    return [ContentError(part.path, part.meta_line,
+                         f"{'chapter' if isinstance(part, Chapter) else 'session'} {part.id} is still an outline",
+                         "write it in full and remove 'status: outline' before a release")
+            for part in (*guide.front, *guide.sessions(), *guide.annexes) if part.is_outline]
+
+
+def _translation_problems(project: Project, country: CountryFile, guide: Guide, release: bool) -> list[ContentError]:
+    """For a release, what the country's translation rules refuse; otherwise one warning per
+    edition that has stale translations (`status --list` names them)."""
+    units = edition_units(project, guide)
+    if release:
+        return release_problems(country, guide.lang, units)
+    stale = [unit for unit in units if unit.state is TranslationState.stale]
+    if not stale:
+        return []
+    return [ContentError(stale[0].path, stale[0].line,
+                         f"{len(stale)} translated sections of {country.key}/{guide.lang} are stale: the English "
+                         "changed after they were translated",
+                         f"see them with: atlas-etp status --country {country.key} --lang {guide.lang} --list",
+                         severity="warning")]
 
 
 @app.command()
@@ -226,10 +238,102 @@ def review(
         source = load_source_guide(project)
         drifts = override_drift(country_file, source)
         chosen = [d.override.target for d in drifts] if review_all else list(targets or [])
-        for drift in record_review(country_file, drifts, chosen):
+        for drift in record_override_review(country_file, drifts, chosen):
             typer.echo(f"{drift.override.target}: reviewed against {drift.fingerprint}")
 
     _run(action, root)
+
+
+@app.command()
+def status(
+    country: Annotated[str | None, typer.Option(help="Only this country (default: all).", show_default=False)] = None,
+    lang: Annotated[str | None, typer.Option(help="Only this language (default: every translated language).",
+                                             show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON (for CI).")] = False,
+    show_list: Annotated[bool, typer.Option("--list", help="Also list each stale or missing unit with its file.")]
+    = False,
+    root: RootOption = None,
+) -> None:
+    """Show how complete each translated edition is: per module, the sections translated and up to
+    date, stale (the English changed since), and missing (shown in English)."""
+
+    def action() -> None:
+        project = _project(root)
+        if country:
+            project.require_country(country)
+        tables = []
+        for key in [country] if country else project.countries():
+            for language in load_country(project, key).model.languages:
+                if language == SOURCE_LANGUAGE or (lang and language != lang):
+                    continue
+                guide = edition_guide(project, key, language)
+                units = edition_units(project, guide)
+                tables.append((status_rows(key, guide, units), units))
+        if as_json:
+            typer.echo(json.dumps([_row_json(row) for rows, _ in tables for row in (*rows, total_row(rows))],
+                                  ensure_ascii=False, indent=2))
+            return
+        for rows, units in tables:
+            _print_status(project, rows, units if show_list else [])
+
+    _run(action, root)
+
+
+def _row_json(row: StatusRow) -> dict[str, object]:
+    return {"country": row.country, "lang": row.lang, "part": row.group, "up_to_date": row.current,
+            "stale": row.stale, "missing": row.missing, "total": row.total, "percent": round(row.percent, 1)}
+
+
+def _print_status(project: Project, rows: list[StatusRow], units: list[Unit]) -> None:
+    first = rows[0]
+    typer.echo(f"{first.country}/{first.lang}{'':22}{'up to date':>11}{'stale':>7}{'missing':>9}{'total':>7}"
+               f"{'complete':>10}")
+    for row in (*rows, total_row(rows)):
+        typer.echo(f"  {row.group:<8}{row.title[:24]:<25}{row.current:>11}{row.stale:>7}{row.missing:>9}"
+                   f"{row.total:>7}{row.percent:>9.1f}%")
+    for unit in units:
+        if unit.state is not TranslationState.current:
+            where = f"{unit.path.relative_to(project.root)}:{unit.line}"
+            typer.echo(f"    {unit.state:<8} {where}  {unit.part} > {unit.key}")
+
+
+@app.command("review-translation")
+def review_translation(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="Translated files reviewed, e.g. content/global/th/m2-investigation/s01-inspection-powers.md; "
+             "add #SECTION-ID to record one section only.", show_default=False)] = None,
+    review_all: Annotated[bool, typer.Option("--all", help="Every translated file of --lang.")] = False,
+    lang: Annotated[str | None, typer.Option(help="The language, with --all.", show_default=False)] = None,
+    root: RootOption = None,
+) -> None:
+    """Record that translations were checked against the English as it is now (writes
+    'translated_from:' into each file), which clears their "stale" state."""
+
+    def action() -> None:
+        project = _project(root)
+        if review_all:
+            if not lang or lang == SOURCE_LANGUAGE:
+                raise UsageError("--all needs --lang with a translated language, e.g. --lang th")
+            targets = [(path, None) for path in sorted(project.content.glob(f"*/{lang}/**/*.md"))]
+        elif files:
+            targets = [_review_target(project, str(file)) for file in files]
+        else:
+            raise UsageError("name the translated files you reviewed, or pass --all --lang LANG")
+        for path, key in targets:
+            recorded = record_review(project, path, [key] if key else None)
+            typer.echo(f"{path.relative_to(project.root)}: {len(recorded)} units recorded as reviewed")
+
+    _run(action, root)
+
+
+def _review_target(project: Project, target: str) -> tuple[Path, str | None]:
+    name, _, key = target.partition("#")
+    path = Path(name).resolve()
+    if not path.is_file():
+        raise UsageError(f"there is no file {name}")
+    if not path.is_relative_to(project.content.resolve()):
+        raise UsageError(f"{name} is not under {project.content}")
+    return path, key or None
 
 
 @app.command("diff")

@@ -10,7 +10,6 @@ silently behind the global one.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,16 +19,7 @@ from .errors import ContentError, UsageError
 from .load import CountryFile
 from .model import Guide
 from .schema import Override
-from .sourcefile import position_of, read_text
-
-FINGERPRINT_LENGTH = 12
-
-
-def fingerprint(text: str) -> str:
-    """A short hash of `text` that ignores trailing spaces and blank-line changes."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    normal = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+from .sourcefile import fingerprint, position_of, read_text
 
 
 class DriftState(StrEnum):
@@ -138,10 +128,10 @@ def _set_against(lines: list[str], country: CountryFile, drift: OverrideDrift) -
     keys = [position_of(country.data, ("overrides", drift.index, key), (drift.line, 1)) for key in item]
     if "against" in item:
         line = position_of(country.data, ("overrides", drift.index, "against"), (drift.line, 1))[0]
-        lines[line - 1] = re.sub(r"against:\s*\S+", f"against: {drift.fingerprint}", lines[line - 1])
+        lines[line - 1] = re.sub(r"against:\s*\S+", f"against: \"{drift.fingerprint}\"", lines[line - 1])
         return
     last_line, column = max(keys)
     if "{" in lines[last_line - 1]:
         raise UsageError(f"{country.folder / 'country.yaml'}:{last_line}: write this override on separate lines "
                          "('- replace: …' then 'with: …'), so that 'against:' can be added under it")
-    lines.insert(last_line, " " * (column - 1) + f"against: {drift.fingerprint}\n")
+    lines.insert(last_line, " " * (column - 1) + f"against: \"{drift.fingerprint}\"\n")

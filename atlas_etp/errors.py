@@ -12,6 +12,9 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,12 @@ class ErrorReport:
     def extend(self, errors: Iterable[ContentError]) -> None:
         for error in errors:
             self.add(error)
+
+    def take(self, result: tuple[T, Iterable[ContentError]]) -> T:
+        """The value of a (value, problems) pair, keeping its problems in the report."""
+        value, problems = result
+        self.extend(problems)
+        return value
 
     def __bool__(self) -> bool:
         return bool(self.errors)

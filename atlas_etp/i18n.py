@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 import gettext
 import io
+import re
+import unicodedata
 from functools import cache
 
 from babel.dates import format_date as babel_format_date
@@ -21,6 +23,13 @@ from babel.units import format_unit
 from .project import PACKAGE_DIR
 
 LOCALE_DIR = PACKAGE_DIR / "locale"
+# Babel knows that Thai's native numbering system is "thai" but formats with Latin digits only.
+_THAI_DIGITS = str.maketrans("0123456789", "".join(unicodedata.lookup(f"THAI DIGIT {name}") for name in (
+    "ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE")))
+# What must keep its ASCII digits in an HTML document: tags (attributes, IDs, links), style
+# sheets and character references such as &#39;.
+_NOT_TEXT = re.compile(r"(<style[\s\S]*?</style>|<[^>]*>|&#?\w+;)", re.IGNORECASE)
+THAI_COUNTER_STYLE = "thai"  # CSS's predefined counter style for page numbers in Thai digits
 BUDDHIST_ERA_OFFSET = 543
 
 
@@ -47,6 +56,16 @@ def format_date(date: datetime.date, lang: str) -> str:
     if lang == "th":
         return f"{babel_format_date(date, 'd MMMM', locale='th')} พ.ศ. {date.year + BUDDHIST_ERA_OFFSET}"
     return babel_format_date(date, "long", locale=lang)
+
+
+def with_thai_digits(html: str) -> str:
+    """The document with every digit of its text in Thai digits (๒๕๖๙), markup left alone.
+
+    A whole document is converted at once, so that body text, registry facts and the template's
+    own numbers (dates, durations, session numbers) all agree; page numbers are CSS counters and
+    take the "thai" counter style instead."""
+    parts = _NOT_TEXT.split(html)
+    return "".join(part if index % 2 else part.translate(_THAI_DIGITS) for index, part in enumerate(parts))
 
 
 def format_minutes(minutes: int, lang: str) -> str:

@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from . import markdown
 from .agenda import lay_out
 from .errors import ContentError, ContentErrors, ErrorReport, did_you_mean
-from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Part, Section, Session, Step
+from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Section, Session, Step
 from .project import SOURCE_LANGUAGE, Project
-from .schema import ChapterMeta, Country, GuideMeta, ModuleMeta, SessionMeta, missing_translations, validate
+from .schema import (
+    ChapterMeta,
+    Country,
+    GuideMeta,
+    ModuleMeta,
+    SectionFileMeta,
+    SessionMeta,
+    missing_translations,
+    validate,
+)
 from .session_parts import session_part_problems
-from .sourcefile import MarkdownFile, load_yaml, position_of, read_markdown, read_text
+from .sourcefile import MarkdownFile, front_matter_fingerprint, load_yaml, position_of, read_markdown, read_text
+from .translation import merged_by_id, translated_module, translated_part
 
 PLAN_SECTION = "plan"
 MODULE_DIR = re.compile(r"^m[1-9]-[a-z0-9-]+$")
@@ -92,22 +102,20 @@ def _require_languages(model: Country | GuideMeta, data: object, path: Path, lan
 
 
 def load_guide(project: Project, lang: str, meta: GuideMeta) -> Guide:
-    """The global body in `lang`; a translation must have every module and session of the English.
-
-    A chapter (front matter or annex) that is not translated yet falls back to the English text,
-    marked as such: a trainer is better served by the English glossary than by none.
-    """
+    """The global body in `lang`. A translation is merged with the English (translation.py): what
+    it does not translate yet is the English text, marked, so every edition has the whole guide."""
     report = ErrorReport()
     folder = project.global_dir / lang
-    modules = _load_modules(folder, report)
+    modules = _load_modules(folder, report, translation=lang != SOURCE_LANGUAGE)
     front, annexes = (_load_chapters(folder / name, report) for name in CHAPTER_DIRS)
     if lang == SOURCE_LANGUAGE:
         report.extend(_course_problems(project, meta, modules))
     else:
         source_dir = project.global_dir / SOURCE_LANGUAGE
-        source = _load_modules(source_dir, ErrorReport())
-        report.extend(_mirror_problems(source, modules, folder))
-        front, annexes = (_with_fallbacks(_load_chapters(source_dir / name, ErrorReport()), chapters, report)
+        modules = report.take(merged_by_id(_load_modules(source_dir, ErrorReport()), modules, translated_module,
+                                           "module"))
+        front, annexes = (report.take(merged_by_id(_load_chapters(source_dir / name, ErrorReport()), chapters,
+                                                   translated_part, "chapter"))
                           for name, chapters in zip(CHAPTER_DIRS, (front, annexes), strict=True))
     report.raise_if_any()
     return Guide(lang=lang, meta=meta, modules=tuple(modules), front=tuple(front), annexes=tuple(annexes))
@@ -160,32 +168,13 @@ def _load_chapters(folder: Path, report: ErrorReport) -> list[Chapter]:
             continue
         file, meta, sections = read
         report.extend(section_problems(sections))
-        chapters.append(Chapter(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line))
+        chapters.append(Chapter(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line,
+                                front_fingerprint=front_matter_fingerprint(file.front_matter)))
     _check_unique([c.id for c in chapters], [c.path for c in chapters], "chapter", report)
     return chapters
 
 
-def _with_fallbacks(source: list[Chapter], translated: list[Chapter], report: ErrorReport) -> list[Chapter]:
-    """The English chapter order, each translated where a translation exists, else the English
-    text marked as a fallback. A translated chapter must have the English section IDs."""
-    have = {chapter.id: chapter for chapter in translated}
-    known = {chapter.id for chapter in source}
-    for chapter in translated:
-        if chapter.id not in known:
-            report.add(ContentError(chapter.path, chapter.meta_line, f"there is no English chapter '{chapter.id}'",
-                                    did_you_mean(chapter.id, sorted(known), "chapters")))
-    result = []
-    for chapter in source:
-        twin = have.get(chapter.id)
-        if twin is None:
-            result.append(replace(chapter, fallback=True))
-            continue
-        report.extend(_section_order_problems(chapter, twin))
-        result.append(twin)
-    return result
-
-
-def _load_modules(folder: Path, report: ErrorReport) -> list[Module]:
+def _load_modules(folder: Path, report: ErrorReport, translation: bool = False) -> list[Module]:
     modules = []
     for module_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in CHAPTER_DIRS) \
             if folder.is_dir() else []:
@@ -193,14 +182,14 @@ def _load_modules(folder: Path, report: ErrorReport) -> list[Module]:
             report.add(ContentError(module_dir, 1, f"'{module_dir.name}' is not a module folder name",
                                     "name module folders like 'm2-investigation'"))
             continue
-        module = _load_module(module_dir, report)
+        module = _load_module(module_dir, report, translation)
         if module is not None:
             modules.append(module)
     _check_unique([m.id for m in modules], [m.path for m in modules], "module", report)
     return sorted(modules, key=lambda m: m.id)
 
 
-def _load_module(folder: Path, report: ErrorReport) -> Module | None:
+def _load_module(folder: Path, report: ErrorReport, translation: bool) -> Module | None:
     path = folder / "module.md"
     if not path.is_file():
         report.add(ContentError(path, 1, "the module folder has no module.md",
@@ -217,7 +206,7 @@ def _load_module(folder: Path, report: ErrorReport) -> Module | None:
                                 f"use id: {folder.name.split('-')[0]}"))
     sessions = []
     for session_path in sorted(folder.glob("s*.md")):
-        session = load_session(session_path, report)
+        session = load_session(session_path, report, translation=translation)
         if session is None:
             continue
         if not session.id.startswith(meta.id + "."):
@@ -227,17 +216,21 @@ def _load_module(folder: Path, report: ErrorReport) -> Module | None:
         sessions.append(session)
     _check_unique([s.id for s in sessions], [s.path for s in sessions], "session", report)
     intro = Section("", file.body, path, file.body_line)
-    return Module(meta=meta, intro=intro, sessions=tuple(sorted(sessions, key=lambda s: s.id)), path=path)
+    return Module(meta=meta, intro=intro, sessions=tuple(sorted(sessions, key=lambda s: s.id)), path=path,
+                  meta_line=file.front_matter_line, front_fingerprint=front_matter_fingerprint(file.front_matter))
 
 
-def load_session(path: Path, report: ErrorReport, origin: str = GLOBAL_ORIGIN) -> Session | None:
-    """A session file, or None (with the problems in `report`)."""
+def load_session(path: Path, report: ErrorReport, origin: str = GLOBAL_ORIGIN,
+                 translation: bool = False) -> Session | None:
+    """A session file, or None (with the problems in `report`). A translation is not checked for
+    the parts a session needs: the English has them, and stands in for any it lacks."""
     read = _read_part(path, SessionMeta, origin, report)
     if read is None:
         return None
     file, meta, sections = read
-    session = Session(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line, origin=origin)
-    report.extend(session_problems(session, file))
+    session = Session(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line, origin=origin,
+                      front_fingerprint=front_matter_fingerprint(file.front_matter))
+    report.extend(session_problems(session, file, translation))
     return session
 
 
@@ -256,14 +249,16 @@ def _read_part(path: Path, model: type[MetaModel], origin: str,
         return None
 
 
-def load_sections(path: Path, origin: str) -> list[Section]:
-    """A file of `##` sections (an overlay body that replaces or adds sections)."""
+def load_sections(path: Path, origin: str) -> tuple[list[Section], dict[str, str]]:
+    """A file of `##` sections (an overlay body that replaces or adds sections), and the record of
+    the English it was translated from (its only front matter, if any: see translation.py)."""
     file = read_markdown(path, need_front_matter=False)
+    meta = validate(SectionFileMeta, file.front_matter, path, file.front_matter_line)
     sections = split_sections(file, origin)
     if not sections or not sections[0].id:
         raise ContentErrors([ContentError(path, file.body_line, "the file must start with a '## Title {#id}' heading",
                                           "a section overlay holds one or more ## sections, each with its ID")])
-    return sections
+    return sections, meta.translated_from
 
 
 def split_sections(file: MarkdownFile, origin: str) -> list[Section]:
@@ -294,11 +289,15 @@ def split_sections(file: MarkdownFile, origin: str) -> list[Section]:
     return sections
 
 
-def session_problems(session: Session, file: MarkdownFile) -> list[ContentError]:
+def session_problems(session: Session, file: MarkdownFile, translation: bool = False) -> list[ContentError]:
     """Duplicate section IDs, block syntax, step minutes that do not add up, missing parts."""
     problems = section_problems(session.sections)
-    if not session.is_outline:
+    if session.is_outline:
+        return problems
+    has_plan = any(section.id == PLAN_SECTION for section in session.sections)
+    if has_plan or not translation:
         problems.extend(_timing_problems(session, file))
+    if not translation:
         problems.extend(session_part_problems(session))
     return problems
 
@@ -355,38 +354,3 @@ def _check_unique(ids: list[str], paths: list[Path], what: str, report: ErrorRep
             report.add(ContentError(path, 1, f"the {what} ID '{item_id}' is used twice",
                                     f"{first[item_id]} has it too; give one a new ID"))
         first.setdefault(item_id, path)
-
-
-def _mirror_problems(source: list[Module], translated: list[Module], folder: Path) -> list[ContentError]:
-    """A translation has the same modules, sessions and section IDs as the English source."""
-    problems = []
-    have = {m.id: m for m in translated}
-    for module in source:
-        other = have.get(module.id)
-        if other is None:
-            if not (folder / module.path.parent.name).exists():  # a broken folder is reported by the loader
-                problems.append(ContentError(folder / module.path.parent.name / "module.md", 1,
-                                             f"module {module.id} is not translated",
-                                             f"copy the English {module.path.parent.name} here and translate it"))
-            continue
-        sessions = {s.id: s for s in other.sessions}
-        for session in module.sessions:
-            twin = sessions.get(session.id)
-            if twin is None:
-                problems.append(ContentError(other.path.parent / session.path.name, 1,
-                                             f"session {session.id} is not translated",
-                                             f"copy {session.path.name} from the English folder and translate it"))
-                continue
-            if not twin.is_outline:  # an outline translation waits for its translator; it prints as one
-                problems.extend(_section_order_problems(session, twin))
-    return problems
-
-
-def _section_order_problems(source: Part, twin: Part) -> list[ContentError]:
-    """A translation keeps the English section IDs, in the same order."""
-    want = [s.id for s in source.sections if s.id]
-    got = [s.id for s in twin.sections if s.id]
-    if want == got:
-        return []
-    return [ContentError(twin.path, twin.meta_line, f"the sections of {source.id} differ from the English: "
-                         f"{', '.join(got)}", f"use the English section IDs in this order: {', '.join(want)}")]

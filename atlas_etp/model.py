@@ -7,11 +7,21 @@ the file and line it came from, so any later stage can still point a writer at t
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 from .schema import ChapterMeta, GuideMeta, ModuleMeta, SessionMeta
 
 GLOBAL_ORIGIN = "global"
+
+
+class TranslationState(StrEnum):
+    """How a piece of text stands against the English it was translated from (translation.py)."""
+
+    original = "original"  # written in this language: the English source, or national text without an English twin
+    current = "current"  # translated from the English as it is now
+    stale = "stale"  # the English changed after the translation was last reviewed
+    missing = "missing"  # not translated: the English text stands in for it
 
 
 @dataclass(frozen=True)
@@ -24,7 +34,7 @@ class Section:
     line: int
     origin: str = GLOBAL_ORIGIN
     stale: bool = False  # national text whose global counterpart changed since it was reviewed
-    untranslated: bool = False  # national text in English, standing in for a translation not made yet
+    translation: TranslationState = TranslationState.original
 
 
 @dataclass(frozen=True)
@@ -45,10 +55,17 @@ class Part:
     sections: tuple[Section, ...]
     path: Path
     meta_line: int
+    front_fingerprint: str = ""  # of the front matter as written (see sourcefile.front_matter_fingerprint)
+    translation: TranslationState = TranslationState.original  # of the front matter: title, objectives, …
 
     @property
     def id(self) -> str:
         return self.meta.id
+
+    @property
+    def untranslated(self) -> bool:
+        """The whole part is the English text, standing in for a translation not made yet."""
+        return self.translation is TranslationState.missing
 
     @property
     def is_outline(self) -> bool:
@@ -66,14 +83,9 @@ class Session(Part):
 
 @dataclass(frozen=True)
 class Chapter(Part):
-    """A chapter around the modules: front matter (how to use the guide) or an annex.
-
-    `fallback` is set when a translation lacks the chapter and the English text stands in for it;
-    the edition then says so on the page.
-    """
+    """A chapter around the modules: front matter (how to use the guide) or an annex."""
 
     meta: ChapterMeta
-    fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,9 @@ class Module:
     intro: Section
     sessions: tuple[Session, ...]
     path: Path
+    meta_line: int = 1
+    front_fingerprint: str = ""
+    translation: TranslationState = TranslationState.original  # of its title and objectives
 
     @property
     def id(self) -> str:

@@ -16,6 +16,7 @@ from .model import Guide, Module, Section, Session
 from .project import SOURCE_LANGUAGE
 from .schema import Override
 from .sourcefile import position_of
+from .translation import translated_part, translated_sections, untranslated
 
 
 def apply_overlay(guide: Guide, country: CountryFile, stale: frozenset[str] = frozenset()) -> Guide:
@@ -64,9 +65,8 @@ def _apply_to_session(module: Module, session: Session, override: Override, lang
     if override.operation == "remove":
         del sessions[index]
         return module.with_sessions(sessions)
-    path, untranslated = overlay_file(lang_dir, override, where)
-    new = load_override_session(path, origin)
-    new = new.with_sections(_marked(list(new.sections), stale, untranslated))
+    new = _national_session(overlay_files(lang_dir, override, where), origin)
+    new = new.with_sections(_marked(list(new.sections), stale))
     if override.operation == "replace":
         sessions[index] = new
     else:
@@ -78,10 +78,10 @@ def _apply_to_session(module: Module, session: Session, override: Override, lang
     return module.with_sessions(sessions)
 
 
-def load_override_session(path: Path, origin: str) -> Session:
+def load_override_session(path: Path, origin: str, translation: bool = False) -> Session:
     """A whole-session override file, or every problem in it raised."""
     report = ErrorReport()
-    session = load_session(path, report, origin)
+    session = load_session(path, report, origin, translation)
     report.raise_if_any()
     assert session is not None
     return session
@@ -92,18 +92,11 @@ def _apply_to_section(module: Module, session: Session, section_id: str, overrid
     sections = list(session.sections)
     operation = override.operation
     index = next((i for i, s in enumerate(sections) if s.id == section_id), None)
-    if index is None and session.is_outline:
-        # A translation still in outline has no sections to act on: the national text follows the
-        # outline, so the edition still carries it (and a removal has nothing to remove).
-        if operation == "remove":
-            return module
-        index, operation = len(sections), "insert_before"
     if index is None:
         raise _not_found(override.target, [f"{session.id}/{s.id}" for s in sections if s.id], where)
     new: list[Section] = []
     if operation != "remove":
-        path, untranslated = overlay_file(lang_dir, override, where)
-        new = _marked(load_sections(path, origin), stale, untranslated)
+        new = _marked(_national_sections(overlay_files(lang_dir, override, where), origin), stale)
     if operation == "remove":
         del sections[index]
     elif operation == "replace":
@@ -121,40 +114,58 @@ def _apply_to_section(module: Module, session: Session, section_id: str, overrid
     return module.with_sessions(sessions)
 
 
-def _marked(sections: list[Section], stale: bool, untranslated: bool) -> list[Section]:
-    """The first section carries the marks the edition prints above the national text."""
-    return [dataclasses.replace(sections[0], stale=stale, untranslated=untranslated), *sections[1:]]
+def _marked(sections: list[Section], stale: bool) -> list[Section]:
+    """The first section carries the drift mark the edition prints above the national text."""
+    return [dataclasses.replace(sections[0], stale=stale), *sections[1:]]
 
 
-def overlay_file(lang_dir: Path, override: Override, where: tuple[Path, int]) -> tuple[Path, bool]:
-    """The `with:` file, which must be inside the country's language folder, and whether it is the
-    English file standing in for a translation not made yet (True), which the edition then marks."""
+def _national_session(files: tuple[Path | None, Path], origin: str) -> Session:
+    """A whole national session in the edition's language, merged with its English (translation.py)."""
+    path, english_path = files
+    english = load_override_session(english_path, origin)
+    if path == english_path:
+        return english
+    translated = load_override_session(path, origin, translation=True) if path else None
+    session, problems = translated_part(english, translated)
+    if problems:
+        raise ContentErrors(problems)
+    return session
+
+
+def _national_sections(files: tuple[Path | None, Path], origin: str) -> list[Section]:
+    """National sections in the edition's language, merged with their English (translation.py)."""
+    path, english_path = files
+    english, _ = load_sections(english_path, origin)
+    if path == english_path:
+        return english
+    if path is None:
+        return untranslated(english)
+    translated, record = load_sections(path, origin)
+    sections, problems = translated_sections(english, translated, record)
+    if problems:
+        raise ContentErrors(problems)
+    return sections
+
+
+def overlay_files(lang_dir: Path, override: Override, where: tuple[Path, int]) -> tuple[Path | None, Path]:
+    """The `with:` file in the edition's language (None if not translated yet) and its English
+    original, which every national text has: it is the reference of the translations and stands
+    in for them until they exist. Both must be inside the country's language folders."""
     name = str(override.with_)
     english_dir = lang_dir.parent / SOURCE_LANGUAGE
-    for folder in dict.fromkeys((lang_dir, english_dir)):
+    found: list[Path | None] = []
+    for folder in (lang_dir, english_dir):
         path = (folder / name).resolve()
         if not path.is_relative_to(folder.resolve()):
             raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' points outside {folder}",
                                               f"put the file in {folder} and give its name only")])
-        if path.is_file():
-            return path, folder != lang_dir
-    raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' — there is no file {lang_dir / name}",
-                                      f"create it (or its English original in {english_dir}), or check the name")])
-
-
-def untranslated_override_errors(country: CountryFile) -> list[ContentError]:
-    """For a release: each national file that a language of the country still lacks."""
-    errors = []
-    for index, override in enumerate(country.model.overrides):
-        if override.with_ is None:
-            continue
-        line = position_of(country.data, ("overrides", index), (1, 1))[0]
-        for lang in country.model.languages:
-            if not (country.folder / lang / override.with_).is_file():
-                errors.append(ContentError(country.folder / "country.yaml", line,
-                                           f"'{override.with_}' is not translated into '{lang}'",
-                                           f"translate it as content/{country.key}/{lang}/{override.with_}"))
-    return errors
+        found.append(path if path.is_file() else None)
+    translated, english = found
+    if english is None:
+        raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' — there is no file {english_dir / name}",
+                                          "every national text is written in English first (the reference of its "
+                                          "translations): create it there, or check the name")])
+    return translated, english
 
 
 def _not_found(target: str, known: list[str], where: tuple[Path, int]) -> ContentErrors:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .drift import override_drift, stale_targets
 from .errors import ContentErrors, ErrorReport, UsageError
 from .load import load_country, load_guide, load_guide_meta, load_source_guide
+from .model import Guide
 from .overlay import apply_overlay
 from .project import Project
 from .render import RenderedGuide, render_guide
@@ -24,25 +25,34 @@ def resolve_language(project: Project, country: str, lang: str | None) -> str:
     return lang
 
 
-def prepare_edition(project: Project, country_key: str, lang: str) -> RenderedGuide:
-    """Load the global body in `lang`, apply the country overlay, render it to HTML fragments.
-
-    National text whose global counterpart changed since it was reviewed is marked (drift.py)."""
+def edition_guide(project: Project, country_key: str, lang: str) -> Guide:
+    """The global body in `lang` (merged with the English where it is not translated) with the
+    country overlay applied. National text whose global counterpart changed since it was reviewed
+    is marked (drift.py)."""
     country = load_country(project, country_key)
     meta = load_guide_meta(project, [lang])
     guide = load_guide(project, lang, meta)
     source = load_source_guide(project, guide)
     stale = frozenset(stale_targets(override_drift(country, source)))
-    guide = apply_overlay(guide, country, stale)
-    rendered, report = render_guide(project, guide, country.model, country_key)
+    return apply_overlay(guide, country, stale)
+
+
+def prepare_edition(project: Project, country_key: str, lang: str) -> RenderedGuide:
+    """The edition rendered to HTML fragments, ready for the publish stage."""
+    rendered, report = render_guide(project, edition_guide(project, country_key, lang),
+                                    load_country(project, country_key).model, country_key)
     report.raise_if_any()
     return rendered
 
 
-def check_edition(project: Project, country_key: str, lang: str, report: ErrorReport) -> RenderedGuide | None:
-    """Like prepare_edition, but the problems go into `report` (for `check`, which lists them all)."""
+def check_edition(project: Project, country_key: str, lang: str, report: ErrorReport) -> Guide | None:
+    """Load, overlay and render an edition, with every problem in `report` (for `check`, which lists
+    them all); the overlaid guide, or None if it did not load."""
     try:
-        return prepare_edition(project, country_key, lang)
+        guide = edition_guide(project, country_key, lang)
+        _, render_report = render_guide(project, guide, load_country(project, country_key).model, country_key)
     except ContentErrors as exc:
         report.extend(exc.errors)
         return None
+    report.extend(render_report.errors)
+    return guide

@@ -22,7 +22,15 @@ from .changes import Change
 from .drift import DriftState
 from .errors import PublishError
 from .fonts import print_font_css, screen_font_css, use_only_project_fonts
-from .i18n import format_date, format_hours, format_minutes, format_time, translations
+from .i18n import (
+    THAI_COUNTER_STYLE,
+    format_date,
+    format_hours,
+    format_minutes,
+    format_time,
+    translations,
+    with_thai_digits,
+)
 from .project import Project
 from .registry_report import FactRow
 from .render import RenderedGuide, audience_names
@@ -84,8 +92,9 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
     _ = gettext.gettext
     test_titles = {Edition.pre_test: _("Pre-test"), Edition.post_test: _("Post-test")}
     template = "guide.html.j2" if edition is Edition.facilitator_guide else "test.html.j2"
-    return env.get_template(template).render(
+    document = env.get_template(template).render(
         guide=guide,
+        counter_style=THAI_COUNTER_STYLE,
         medium=medium,
         style=stylesheet(project, medium, guide.lang),
         date=format_date(date, guide.lang),
@@ -102,6 +111,7 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
         test_title=test_titles.get(edition, ""),
         test_numbers={session.id: number for number, session in enumerate(guide.test_items, start=1)},
     )
+    return with_thai_digits(document) if guide.thai_digits else document
 
 
 def annex_letter(index: int, lang: str) -> str:
@@ -121,7 +131,10 @@ def write_pdf(project: Project, guide: RenderedGuide, out_dir: Path, edition: Ed
     use_only_project_fonts(project.fonts)
     from weasyprint import HTML  # imported here: it is slow to load, and fontconfig must be set first
 
+    from . import pdf_text
     from .fetcher import ProjectFetcher, RefusedURL
+
+    pdf_text.install()
 
     document = html_document(project, guide, "print", edition)
     fetcher = ProjectFetcher([project.content, project.templates])

@@ -23,13 +23,14 @@ from .assessment import ASSESSMENT_SECTION, read_assessment
 from .errors import ContentError, ErrorReport
 from .i18n import format_minutes, translations
 from .load import PLAN_SECTION, steps
-from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Section, Session, Step
-from .project import Project
+from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Section, Session, Step, TranslationState
+from .project import SOURCE_LANGUAGE, Project
 from .registry import RegistryError, registry_globals
 from .registry_report import FactRow, fact_rows
 from .schema import AUDIENCES, Country, GuideMeta, SessionMeta
 
 FULL_COURSE = "full"
+UNFINISHED = (TranslationState.stale, TranslationState.missing)  # translation states a release refuses
 TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made with from_string
 
 
@@ -91,6 +92,7 @@ class RenderedSession:
     steps: tuple[Step, ...]
     is_outline: bool
     origin: str
+    translation: str = TranslationState.original  # of its title and objectives (translation.py)
     number: str = ""  # what a reader sees: session m1.s02 is "1.2" (see session_numbers)
     test_item: TestItem | None = None
 
@@ -103,6 +105,7 @@ class RenderedModule:
     objectives: tuple[str, ...]
     intro_html: str
     sessions: tuple[RenderedSession, ...]
+    translation: str = TranslationState.original
 
     @property
     def number(self) -> int:
@@ -121,7 +124,7 @@ class RenderedChapter:
     title: str
     html: str
     is_outline: bool
-    fallback: bool
+    translation: str = TranslationState.original
 
 
 @dataclass(frozen=True)
@@ -146,11 +149,12 @@ class RenderedGuide:
     paper: str
     meta: GuideMeta
     modules: tuple[RenderedModule, ...]
+    thai_digits: bool = False  # see i18n.with_thai_digits
     front: tuple[RenderedChapter, ...] = ()
     annexes: tuple[RenderedChapter, ...] = ()
     courses: tuple[Course, ...] = ()
     facts: tuple[FactRow, ...] = ()
-    marked_national_texts: int = 0  # stale or untranslated national texts, each marked on its page
+    marked_texts: int = 0  # sections printed with a "stale" or "not yet translated" note
 
     def sessions(self) -> list[RenderedSession]:
         return [s for m in self.modules for s in m.sessions]
@@ -160,11 +164,11 @@ class RenderedGuide:
 
     @property
     def has_outlines(self) -> bool:
-        """A guide with outlines, untranslated chapters or marked national texts is a draft, and its
-        cover says so."""
-        chapters = (*self.front, *self.annexes)
-        return self.marked_national_texts > 0 or any(session.is_outline for session in self.sessions()) or any(
-            chapter.is_outline or chapter.fallback for chapter in chapters)
+        """A guide with outlines, or with text marked as stale or not yet translated, is a draft, and
+        its cover says so."""
+        parts = (*self.front, *self.annexes, *self.modules, *self.sessions())
+        return self.marked_texts > 0 or any(
+            part.is_outline or part.translation in UNFINISHED for part in parts)
 
     @property
     def test_items(self) -> list[RenderedSession]:
@@ -200,11 +204,17 @@ class SectionRenderer:
         self.report = ErrorReport()
         self.stale_note = gettext("Awaiting review: the global text this national text was written for has changed "
                                   "since the national text was last reviewed. Check that it still fits.")
-        self.untranslated_note = gettext("Not yet translated: this national text is shown in English.")
-        self.drafts = 0  # national texts printed with one of those notes
+        self.translation_notes = {
+            TranslationState.stale: gettext("The English text of this section has changed since it was translated: "
+                                            "check the translation and bring it up to date."),
+            TranslationState.missing: gettext("Not yet translated: the English text is shown."),
+        }
+        self.drafts = 0  # sections printed with one of those notes
 
-    def section(self, section: Section, anchor: str, text: str | None = None, heading_shift: int = 1) -> str:
-        """HTML for a section (`text`: its Markdown with variables already filled in)."""
+    def section(self, section: Section, anchor: str, text: str | None = None, heading_shift: int = 1,
+                whole_part_marked: bool = False) -> str:
+        """HTML for a section (`text`: its Markdown with variables already filled in). Its notes
+        are left to the part's heading when the whole part is untranslated (`whole_part_marked`)."""
         text = self.expand(section) if text is None else text
         self.env.id_prefix = anchor
         self.env.heading_shift = heading_shift
@@ -213,13 +223,16 @@ class SectionRenderer:
         html = markdown.render(text, self.env, f"{anchor}-{section.id or 'intro'}")
         self.report.extend(ContentError(section.path, section.line + p.line, p.message, p.hint)
                            for p in self.env.problems)
+        notes = [self.stale_note] if section.stale else []
+        if not whole_part_marked and section.translation in self.translation_notes:
+            notes.append(self.translation_notes[section.translation])
+            if section.translation is TranslationState.missing:
+                html = f'<div lang="{SOURCE_LANGUAGE}">\n{html}</div>\n'
+        self.drafts += bool(notes)
+        banner = "".join(f'<p class="stale-banner">{escape(note)}</p>\n' for note in notes)
         if section.origin != GLOBAL_ORIGIN:
-            notes = [note for note, marked in ((self.stale_note, section.stale),
-                                               (self.untranslated_note, section.untranslated)) if marked]
-            banner = "".join(f'<p class="stale-banner">{escape(note)}</p>\n' for note in notes)
-            self.drafts += bool(notes)
             return f'<div class="national" data-origin="{section.origin}">\n{banner}{html}</div>\n'
-        return html
+        return banner + html
 
     def sections(self, sections: Sequence[Section], anchor: str) -> str:
         """HTML for a run of sections outside any session (the `diff` report shows them alone)."""
@@ -254,29 +267,32 @@ class SectionRenderer:
         test_item = None
         for section in session.sections:
             text = self.expand(section)
-            parts.append(self.section(section, anchor, text))
+            parts.append(self.section(section, anchor, text, whole_part_marked=session.untranslated))
             if section.id == ASSESSMENT_SECTION and not session.is_outline:
                 test_item = _test_item(text)
         plan = next((s for s in session.sections if s.id == PLAN_SECTION), None)
         return RenderedSession(
             id=session.id, anchor=anchor, meta=session.meta, html="".join(parts),
             steps=tuple(steps(plan)) if plan else (), is_outline=session.is_outline, origin=session.origin,
-            test_item=test_item,
+            translation=session.translation, test_item=test_item,
         )
 
     def chapter(self, chapter: Chapter) -> RenderedChapter:
         anchor = f"chapter-{chapter.id}"
-        html = "".join(self.section(section, anchor, heading_shift=0) for section in chapter.sections)
+        html = "".join(self.section(section, anchor, heading_shift=0, whole_part_marked=chapter.untranslated)
+                       for section in chapter.sections)
         return RenderedChapter(id=chapter.id, anchor=anchor, title=chapter.meta.title, html=html,
-                               is_outline=chapter.is_outline, fallback=chapter.fallback)
+                               is_outline=chapter.is_outline, translation=chapter.translation)
 
     def module(self, module: Module) -> RenderedModule:
         numbers = session_numbers(module)
         return RenderedModule(
             id=module.id, anchor=module.id, title=module.meta.title, objectives=tuple(module.meta.objectives),
-            intro_html=self.section(module.intro, module.id),
+            intro_html=self.section(module.intro, module.id,
+                                    whole_part_marked=module.translation is TranslationState.missing),
             sessions=tuple(replace(self.session(session), number=number)
                            for session, number in zip(module.sessions, numbers, strict=True)),
+            translation=module.translation,
         )
 
 
@@ -326,12 +342,12 @@ def render_guide(
     modules = tuple(renderer.module(module) for module in guide.modules)
     rendered = RenderedGuide(
         lang=guide.lang, country_key=country_key, country_name=country.name.get(guide.lang, country_key),
-        paper=country.paper, meta=guide.meta, modules=modules,
+        paper=country.paper, thai_digits=country.thai_digits and guide.lang == "th", meta=guide.meta, modules=modules,
         front=tuple(renderer.chapter(chapter) for chapter in guide.front),
         annexes=tuple(renderer.chapter(chapter) for chapter in guide.annexes),
         courses=courses(guide),
         facts=tuple(fact_rows(country, guide.lang, translations(guide.lang).gettext)),
-        marked_national_texts=renderer.drafts,
+        marked_texts=renderer.drafts,
     )
     return rendered, renderer.report
 

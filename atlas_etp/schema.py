@@ -172,12 +172,17 @@ class Release(Strict):
     """What a country asks of a release beyond what every release needs."""
 
     require_confirmed_facts: bool = False
+    # Share of the text of each translated edition that must be translated and up to date (the
+    # English stands in for the rest), and whether a translation may lag behind a changed English.
+    translated_percent: int = Field(80, ge=0, le=100)
+    allow_stale_translations: bool = False
 
 
 class Country(Strict):
     name: Localized
     languages: list[str] = Field(min_length=1)
     paper: Literal["A4", "Letter"] = "A4"
+    thai_digits: bool = False  # the Thai edition prints Thai digits (๑๒๓), as many Thai official documents do
     release: Release = Release()
     registry: Registry = Registry()
     overrides: list[Override] = []
@@ -202,12 +207,25 @@ class GuideMeta(Strict):
     courses: dict[Annotated[str, Field(pattern=ID_PART.pattern)], Course] = {}
 
 
+# The fingerprints of the English units a translation was made from, per unit: "front-matter",
+# "intro" (text before the first ## heading) and each section ID. Written by
+# `atlas-etp review-translation`; see translation.py.
+TranslatedFrom = dict[Annotated[str, Field(pattern=ID_PART.pattern)], Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]]
+
+
+class SectionFileMeta(Strict):
+    """Front matter of a file of national ## sections: only the translation record, if any."""
+
+    translated_from: TranslatedFrom = {}
+
+
 class ChapterMeta(Strict):
     """Front matter of a chapter around the modules (how to use the guide, glossary, an annex)."""
 
     id: str = Field(pattern=ID_PART.pattern)
     title: str
     status: Literal["outline"] | None = None
+    translated_from: TranslatedFrom = {}
 
 
 class ModuleMeta(Strict):
@@ -215,6 +233,7 @@ class ModuleMeta(Strict):
     title: str
     objectives: list[str] = []
     status: Literal["outline"] | None = None
+    translated_from: TranslatedFrom = {}
 
 
 class SessionMeta(Strict):
@@ -226,6 +245,7 @@ class SessionMeta(Strict):
     materials: list[str] = []
     methods: list[str] = []
     status: Literal["outline"] | None = None
+    translated_from: TranslatedFrom = {}
 
     @field_validator("title")
     @classmethod

@@ -7,6 +7,10 @@ that a schema error deep in `country.yaml` can still point the writer at the rig
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,26 @@ MAX_FILE_BYTES = 2_000_000
 """A content file larger than this is refused: no session is that long, and a huge file only slows CI."""
 
 Position = tuple[int, int]
+FINGERPRINT_LENGTH = 12
+TRANSLATION_RECORD = "translated_from"  # front-matter key of a translation's record (translation.py)
+
+
+def fingerprint(text: str) -> str:
+    """A short hash of `text` that ignores trailing spaces and blank-line changes.
+
+    Drift (an override against the global text) and translation state (a translation against its
+    English) both compare these, so that re-wrapping blank lines does not mark text as changed.
+    """
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    normal = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def front_matter_fingerprint(front_matter: Mapping[str, Any]) -> str:
+    """The fingerprint of a file's front matter as data (so quoting and comments do not count),
+    leaving out the translation record itself."""
+    data = {key: value for key, value in front_matter.items() if key != TRANSLATION_RECORD}
+    return fingerprint(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str))
 
 
 class MarkedDict(dict):

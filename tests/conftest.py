@@ -45,6 +45,12 @@ def cli() -> Callable[..., Result]:
     return run
 
 
+def require_complete_translations(project: Path) -> None:
+    """Make the test country's release need every translation complete (the default is 80 %)."""
+    with (project / "content/testland/country.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("release:\n  translated_percent: 100\n")
+
+
 def edit(path: Path, old: str, new: str) -> None:
     """Replace `old` by `new` in a file, failing loudly if `old` is not there."""
     text = path.read_text(encoding="utf-8")

@@ -52,5 +52,7 @@ def test_check_passes_but_release_check_fails_on_outlines(mini, cli):
         (folder / "s02-more.md").write_text(text.replace("id: m1.s01", "id: m1.s02"), encoding="utf-8")
     result = cli("check", "--release", "--root", mini)
     assert result.exit_code == 1 and "does not record which global text it was reviewed against" in result.stderr
+    assert "the translation of m1.s02 > front-matter is stale" in result.stderr  # its English front matter changed
     assert cli("review", "--country", "testland", "--all", "--root", mini).exit_code == 0
+    assert cli("review-translation", "--all", "--lang", "th", "--root", mini).exit_code == 0
     assert cli("check", "--release", "--root", mini).exit_code == 0

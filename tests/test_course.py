@@ -11,7 +11,7 @@ from atlas_etp import agenda
 from atlas_etp.pipeline import prepare_edition
 from atlas_etp.project import Project
 
-from conftest import edit
+from conftest import edit, require_complete_translations
 
 GUIDE = Path("content/global/guide.yaml")
 
@@ -84,17 +84,18 @@ def test_agenda_in_the_guide_names_sessions_and_times(mini, cli):
 
 def test_untranslated_chapter_falls_back_to_english_and_fails_release(mini, cli):
     (mini / "content/global/th/front/01-how-to-use.md").unlink()
+    require_complete_translations(mini)
     chapter = prepare_edition(Project(mini), "testland", "th").front[0]
-    assert chapter.fallback and "Choose sessions" in chapter.html
+    assert chapter.translation == "missing" and "Choose sessions" in chapter.html
     result = cli("check", "--release", "--root", mini)
-    assert "chapter how-to-use is not translated into 'th'" in result.stderr
-    assert "content/global/th/front/01-how-to-use.md" in result.stderr
+    assert "content/global/th/front/01-how-to-use.md:1:1: error: not yet translated into 'th': front-matter" \
+        in result.stderr
 
 
 def test_translated_chapter_must_keep_section_ids(mini, cli):
     edit(mini / "content/global/th/annexes/01-glossary.md", "{#terms}", "{#words}")
     result = cli("check", "--root", mini)
-    assert result.exit_code == 1 and "the sections of glossary differ from the English" in result.stderr
+    assert result.exit_code == 1 and "error: the section 'words' is not in the English text" in result.stderr
 
 
 def test_stats_reports_sessions_hours_and_words(mini, cli):

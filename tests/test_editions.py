@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import html.parser
+import re
+import shutil
+import subprocess
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from babel.messages.pofile import read_po
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -94,8 +99,7 @@ def test_pdf_embeds_only_the_shipped_fonts(built, country, lang):
 
 
 def test_pdf_text_is_in_the_edition_language(built):
-    thai = "".join(page.extract_text() for page in PdfReader(_file(built, "thailand", "th", "pdf")).pages[:4])
-    assert "สารบัญ" in thai and "ประเทศไทย" in thai
+    """(Thai: see the extraction test below; pypdf reads glyph maps only, which cannot hold Thai.)"""
     spanish = "".join(page.extract_text() for page in PdfReader(_file(built, "paraguay", "es", "pdf")).pages[:4])
     assert "Índice" in spanish and "Identificación" in spanish
 
@@ -145,3 +149,72 @@ def test_pdf_metadata_names_title_author_and_language(built, country, lang):
     reader = PdfReader(_file(built, country, lang, "pdf"))
     assert reader.metadata.title and reader.metadata.author
     assert str(reader.trailer["/Root"]["/Lang"]) == lang
+
+
+def _source_paragraphs(path: Path) -> list[str]:
+    """Plain paragraphs of a Markdown file: no markup, no registry variables, one line each."""
+    text = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    return [block for block in text.split("\n\n")
+            if "\n" not in block and len(block) > 120 and not any(mark in block for mark in "#*{}|:[]_>`“\"")
+            and not block.startswith(("-", "1."))]
+
+
+def test_thai_text_extracted_from_the_pdf_matches_the_source(built):
+    """Tone marks and vowels survive extraction (pdf_text.py): search, copy and screen readers."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed: .ci/run installs it")
+    pdf = _file(built, "thailand", "th", "pdf")
+    extracted = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    compact = re.sub(r"\s+", "", extracted)
+    paragraphs = _source_paragraphs(REPO / "content/global/th/m1-identification/s03-child-labour.md")
+    assert len(paragraphs) >= 5
+    for paragraph in paragraphs:
+        assert re.sub(r"\s+", "", paragraph) in compact, paragraph
+    assert "สารบัญ" in extracted and "ประเทศไทย" in extracted
+
+
+@pytest.mark.parametrize(("country", "lang"), [("thailand", "th"), ("paraguay", "es")])
+def test_translated_editions_have_no_english_furniture(built, country, lang):
+    """No template word is left in English: every catalog entry is translated, and no English
+    msgid shows in the edition's text."""
+    catalog = read_po((REPO / f"atlas_etp/locale/{lang}/LC_MESSAGES/messages.po").open("rb"))
+    entries = [message for message in catalog if message.id]
+    assert entries and all(message.string for message in entries), [m.id for m in entries if not m.string]
+    english = {message.id for message in entries
+               if message.string != message.id and len(message.id) > 3 and "%(" not in message.id}
+    page = _EditionText()
+    page.feed(_file(built, country, lang, "html").read_text(encoding="utf-8"))
+    text = " ".join(page.text)
+    assert [phrase for phrase in english if phrase in text] == []
+
+
+class _EditionText(html.parser.HTMLParser):
+    """The text of an edition without what is English on purpose: text marked lang="en" (not yet
+    translated) and the glossary, whose second column gives the English term."""
+
+    VOID: ClassVar[set[str]] = {"br", "hr", "img", "meta", "link", "input", "col", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.depth = 0
+        self.skip_from: int | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        self.depth += 1
+        values = dict(attrs)
+        if self.skip_from is None and (values.get("lang") == "en" or values.get("id") == "chapter-glossary"):
+            self.skip_from = self.depth
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        if self.skip_from == self.depth:
+            self.skip_from = None
+        self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_from is None:
+            self.text.append(data)

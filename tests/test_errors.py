@@ -85,11 +85,6 @@ def test_unreadable_encoding(mini, cli):
     _one_error(cli("check", "--root", mini), f"{SESSION}:", "not valid UTF-8")
 
 
-def test_missing_session_translation(mini, cli):
-    (mini / "content/global/th/m1-basics/s02-more.md").unlink()
-    _one_error(cli("check", "--root", mini), "content/global/th/m1-basics/s02-more.md:1:", "not translated")
-
-
 def test_check_reports_every_problem_in_one_run(mini, cli):
     edit(mini / COUNTRY, "paper: A4", "papr: A4")
     edit(mini / SESSION, "minutes=20", "minutes=25")
