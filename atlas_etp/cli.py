@@ -17,8 +17,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from .changes import country_changes
-from .drift import drift_problems, override_drift
-from .drift import record_review as record_override_review
+from .drift import drift_problems, override_drift, record_review
 from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
 from .i18n import translations
 from .load import CountryFile, load_country, load_guide, load_guide_meta, load_source_guide
@@ -29,7 +28,15 @@ from .publish import Edition, write_changes, write_html, write_pdf
 from .registry_report import fact_rows, unconfirmed_fact_errors
 from .scaffold import new_country
 from .stats import PartStats, programme_stats
-from .translation_status import StatusRow, Unit, edition_units, record_review, release_problems, status_rows, total_row
+from .translation_status import (
+    StatusRow,
+    Unit,
+    edition_units,
+    record_translation_review,
+    release_problems,
+    status_rows,
+    total_row,
+)
 
 DEFAULT_COUNTRY = "thailand"
 
@@ -238,7 +245,7 @@ def review(
         source = load_source_guide(project)
         drifts = override_drift(country_file, source)
         chosen = [d.override.target for d in drifts] if review_all else list(targets or [])
-        for drift in record_override_review(country_file, drifts, chosen):
+        for drift in record_review(country_file, drifts, chosen):
             typer.echo(f"{drift.override.target}: reviewed against {drift.fingerprint}")
 
     _run(action, root)
@@ -320,7 +327,7 @@ def review_translation(
         else:
             raise UsageError("name the translated files you reviewed, or pass --all --lang LANG")
         for path, key in targets:
-            recorded = record_review(project, path, [key] if key else None)
+            recorded = record_translation_review(project, path, [key] if key else None)
             typer.echo(f"{path.relative_to(project.root)}: {len(recorded)} units recorded as reviewed")
 
     _run(action, root)

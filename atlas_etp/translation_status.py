@@ -164,7 +164,7 @@ def english_units(path: Path) -> dict[str, str]:
     return units
 
 
-def record_review(project: Project, path: Path, keys: list[str] | None = None) -> dict[str, str]:
+def record_translation_review(project: Project, path: Path, keys: list[str] | None = None) -> dict[str, str]:
     """Record in the translated file `path` that its units (or only `keys`) were reviewed against
     the English as it is now. Returns what was recorded. Units the translation lacks are not."""
     source = english_path(project, path)
