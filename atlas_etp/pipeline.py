@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .drift import override_drift, stale_targets
 from .errors import ContentErrors, ErrorReport, UsageError
-from .load import load_country, load_guide, load_guide_meta, load_source_guide
+from .load import CountryFile, load_country, load_guide, load_guide_meta, load_source_guide
 from .model import Guide
 from .overlay import apply_overlay
 from .project import Project
@@ -27,20 +27,29 @@ def resolve_language(project: Project, country: str, lang: str | None) -> str:
 
 def edition_guide(project: Project, country_key: str, lang: str) -> Guide:
     """The global body in `lang` (merged with the English where it is not translated) with the
-    country overlay applied. National text whose global counterpart changed since it was reviewed
-    is marked (drift.py)."""
-    country = load_country(project, country_key)
-    meta = load_guide_meta(project, [lang])
-    guide = load_guide(project, lang, meta)
+    country overlay applied."""
+    return _overlaid(project, load_country(project, country_key), lang)
+
+
+def _overlaid(project: Project, country: CountryFile, lang: str) -> Guide:
+    """National text whose global counterpart changed since it was reviewed is marked (drift.py)."""
+    guide = load_guide(project, lang, load_guide_meta(project, [lang]))
     source = load_source_guide(project, guide)
     stale = frozenset(stale_targets(override_drift(country, source)))
     return apply_overlay(guide, country, stale)
 
 
+def _rendered(project: Project, country_key: str, lang: str) -> tuple[Guide, RenderedGuide, ErrorReport]:
+    """The overlaid edition and its rendering, with the problems rendering found."""
+    country = load_country(project, country_key)
+    guide = _overlaid(project, country, lang)
+    rendered, report = render_guide(project, guide, country.model, country_key)
+    return guide, rendered, report
+
+
 def prepare_edition(project: Project, country_key: str, lang: str) -> RenderedGuide:
     """The edition rendered to HTML fragments, ready for the publish stage."""
-    rendered, report = render_guide(project, edition_guide(project, country_key, lang),
-                                    load_country(project, country_key).model, country_key)
+    _, rendered, report = _rendered(project, country_key, lang)
     report.raise_if_any()
     return rendered
 
@@ -49,8 +58,7 @@ def check_edition(project: Project, country_key: str, lang: str, report: ErrorRe
     """Load, overlay and render an edition, with every problem in `report` (for `check`, which lists
     them all); the overlaid guide, or None if it did not load."""
     try:
-        guide = edition_guide(project, country_key, lang)
-        _, render_report = render_guide(project, guide, load_country(project, country_key).model, country_key)
+        guide, _, render_report = _rendered(project, country_key, lang)
     except ContentErrors as exc:
         report.extend(exc.errors)
         return None
