@@ -17,7 +17,15 @@ from .errors import ContentError, UsageError
 from .load import CountryFile, split_sections
 from .model import GLOBAL_ORIGIN, Guide, Part, Section, TranslationState
 from .project import SOURCE_LANGUAGE, Project
-from .sourcefile import TRANSLATION_RECORD, fingerprint, front_matter_fingerprint, position_of, read_markdown, read_text
+from .sourcefile import (
+    TRANSLATION_RECORD,
+    MarkdownFile,
+    fingerprint,
+    front_matter_fingerprint,
+    position_of,
+    read_markdown,
+    read_text,
+)
 from .translation import FRONT_MATTER, unit_key
 
 FRONT_GROUP, ANNEX_GROUP = "front", "annexes"
@@ -156,9 +164,8 @@ def release_problems(country: CountryFile, lang: str, units: list[Unit]) -> list
     return problems
 
 
-def english_units(path: Path) -> dict[str, str]:
-    """The fingerprint of each unit of an English file, as translation.py computes them."""
-    file = read_markdown(path, need_front_matter=False)
+def _units(file: MarkdownFile) -> dict[str, str]:
+    """The fingerprint of each unit of a content file, as translation.py computes them."""
     units = {FRONT_MATTER: front_matter_fingerprint(file.front_matter)} if file.front_matter else {}
     units.update((unit_key(section), fingerprint(section.source)) for section in split_sections(file, GLOBAL_ORIGIN))
     return units
@@ -170,19 +177,18 @@ def record_translation_review(project: Project, path: Path, keys: list[str] | No
     source = english_path(project, path)
     if not source.is_file():
         raise UsageError(f"{path} has no English original at {source}")
-    english = english_units(source)
+    english = _units(read_markdown(source, need_front_matter=False))
     file = read_markdown(path, need_front_matter=False)
-    present = set(english_units(path))
-    wanted = keys if keys is not None else list(english)
-    unknown = [key for key in wanted if key not in english or key not in present]
+    present = [key for key in english if key in _units(file)]
+    wanted = present if keys is None else keys
+    unknown = [key for key in wanted if key not in present]
     if unknown:
         raise UsageError(f"{path.name} has no unit {', '.join(unknown)} that is also in the English — its units: "
-                         + ", ".join(key for key in english if key in present))
+                         + ", ".join(present))
     record = dict(file.front_matter.get(TRANSLATION_RECORD) or {})
-    record.update((key, english[key]) for key in wanted if key in present)
-    ordered = {key: record[key] for key in english if key in record}
-    _write_record(path, ordered)
-    return {key: english[key] for key in wanted if key in present}
+    record.update((key, english[key]) for key in wanted)
+    _write_record(path, {key: record[key] for key in english if key in record})
+    return {key: english[key] for key in wanted}
 
 
 def _write_record(path: Path, record: dict[str, str]) -> None:

@@ -72,6 +72,17 @@ def test_a_missing_section_shows_the_english_marked_and_counts_as_missing(mini, 
     assert "% translated and up to date; testland requires 100 %" in result.stderr
 
 
+def test_reviewing_a_whole_file_records_the_units_it_has(mini, cli):
+    text = (mini / TH_SESSION).read_text("utf-8")
+    start, end = text.index("## ", text.index("{#background}") - 60), text.index("## ", text.index("{#background}"))
+    (mini / TH_SESSION).write_text(text[:start] + text[end:], encoding="utf-8")
+    edit(mini / EN_SESSION, "Greet the group.", "Greet everyone.")
+    result = cli("review-translation", mini / TH_SESSION, "--root", mini)
+    assert result.exit_code == 0, result.stderr
+    rows = _status(cli, mini)
+    assert (rows["m1"]["stale"], rows["m1"]["missing"]) == (0, 1)
+
+
 def test_a_missing_session_file_falls_back_to_the_whole_english_session(mini, cli):
     require_complete_translations(mini)
     (mini / "content/global/th/m1-basics/s02-more.md").unlink()
