@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .drift import DriftState, OverrideDrift, override_drift
 from .errors import ErrorReport
-from .load import CountryFile, load_country, load_guide, load_guide_meta, load_sections, load_source_guide
+from .load import CountryFile, load_country, load_edition_body, load_sections
 from .model import Guide, Section
 from .overlay import load_override_session, overlay_files
 from .project import Project
@@ -37,9 +37,7 @@ class Change:
 def country_changes(project: Project, country_key: str, lang: str) -> tuple[CountryFile, list[Change], ErrorReport]:
     """Every override of the country in `lang`, in the order the country file lists them."""
     country = load_country(project, country_key)
-    meta = load_guide_meta(project, [lang])
-    guide = load_guide(project, lang, meta)
-    source = load_source_guide(project, guide)
+    guide, source = load_edition_body(project, lang)
     renderer = SectionRenderer(project, country.model, country_key, lang)
     changes = [_change(project, country, guide, drift, renderer) for drift in override_drift(country, source)]
     return country, changes, renderer.report

@@ -164,9 +164,10 @@ def check(
         project = _project(root)
         report = ErrorReport()
         bodies: dict[str, Guide] = {}
-        for language in project.languages():
+        for language in sorted(project.languages(), key=lambda lang: lang != SOURCE_LANGUAGE):  # English first
             try:
-                bodies[language] = load_guide(project, language, load_guide_meta(project, [language]))
+                bodies[language] = load_guide(project, language, load_guide_meta(project, [language]),
+                                              bodies.get(SOURCE_LANGUAGE))
             except ContentErrors as exc:
                 report.extend(exc.errors)
                 continue

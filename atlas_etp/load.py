@@ -101,9 +101,10 @@ def _require_languages(model: Country | GuideMeta, data: object, path: Path, lan
         raise ContentErrors(errors)
 
 
-def load_guide(project: Project, lang: str, meta: GuideMeta) -> Guide:
-    """The global body in `lang`. A translation is merged with the English (translation.py): what
-    it does not translate yet is the English text, marked, so every edition has the whole guide."""
+def load_guide(project: Project, lang: str, meta: GuideMeta, english: Guide | None = None) -> Guide:
+    """The global body in `lang`. A translation is merged with the English body (`english`, loaded
+    here when not given; see translation.py): what it does not translate yet is the English text,
+    marked, so every edition has the whole guide."""
     report = ErrorReport()
     folder = project.global_dir / lang
     modules = _load_modules(folder, report, translation=lang != SOURCE_LANGUAGE)
@@ -111,22 +112,26 @@ def load_guide(project: Project, lang: str, meta: GuideMeta) -> Guide:
     if lang == SOURCE_LANGUAGE:
         report.extend(_course_problems(project, meta, modules))
     else:
-        source_dir = project.global_dir / SOURCE_LANGUAGE
-        modules = report.take(merged_by_id(_load_modules(source_dir, ErrorReport()), modules, translated_module,
-                                           "module"))
-        front, annexes = (report.take(merged_by_id(_load_chapters(source_dir / name, ErrorReport()), chapters,
-                                                   translated_part, "chapter"))
-                          for name, chapters in zip(CHAPTER_DIRS, (front, annexes), strict=True))
+        english = english or load_source_guide(project)
+        modules = report.take(merged_by_id(english.modules, modules, translated_module, "module"))
+        front, annexes = (report.take(merged_by_id(source, chapters, translated_part, "chapter"))
+                          for source, chapters in ((english.front, front), (english.annexes, annexes)))
     report.raise_if_any()
     return Guide(lang=lang, meta=meta, modules=tuple(modules), front=tuple(front), annexes=tuple(annexes))
 
 
-def load_source_guide(project: Project, guide: Guide | None = None) -> Guide:
-    """The global English body, the reference for translations and for drift: `guide` itself when
-    it is already the English body."""
-    if guide is not None and guide.lang == SOURCE_LANGUAGE:
-        return guide
+def load_source_guide(project: Project) -> Guide:
+    """The global English body, the reference for translations and for drift."""
     return load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))
+
+
+def load_edition_body(project: Project, lang: str) -> tuple[Guide, Guide]:
+    """The global body in `lang` and the English body it was merged with (the same guide when
+    `lang` is English): one load of the English serves the merge and the drift check."""
+    source = load_source_guide(project)
+    if lang == SOURCE_LANGUAGE:
+        return source, source
+    return load_guide(project, lang, load_guide_meta(project, [lang]), source), source
 
 
 def _course_problems(project: Project, meta: GuideMeta, modules: list[Module]) -> list[ContentError]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .drift import override_drift, stale_targets
 from .errors import ContentErrors, ErrorReport, UsageError
-from .load import CountryFile, load_country, load_guide, load_guide_meta, load_source_guide
+from .load import CountryFile, load_country, load_edition_body
 from .model import Guide
 from .overlay import apply_overlay
 from .project import Project
@@ -33,8 +33,7 @@ def edition_guide(project: Project, country_key: str, lang: str) -> Guide:
 
 def _overlaid(project: Project, country: CountryFile, lang: str) -> Guide:
     """National text whose global counterpart changed since it was reviewed is marked (drift.py)."""
-    guide = load_guide(project, lang, load_guide_meta(project, [lang]))
-    source = load_source_guide(project, guide)
+    guide, source = load_edition_body(project, lang)
     stale = frozenset(stale_targets(override_drift(country, source)))
     return apply_overlay(guide, country, stale)
 
