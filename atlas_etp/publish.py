@@ -84,6 +84,12 @@ def stylesheet(project: Project, medium: str, lang: str) -> str:
     return fonts + css
 
 
+def screen_script(project: Project, medium: str) -> str:
+    """The script of the screen HTML (contents sidebar, in-page search), inlined so that the file
+    works alone from a USB stick; the print HTML has none."""
+    return (project.templates / "screen.js").read_text(encoding="utf-8") if medium == "screen" else ""
+
+
 def html_document(project: Project, guide: RenderedGuide, medium: str, edition: Edition) -> str:
     """One edition as one HTML document, for print (WeasyPrint) or for screen."""
     env = template_environment(project, guide.lang)
@@ -97,6 +103,7 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
         counter_style=THAI_COUNTER_STYLE,
         medium=medium,
         style=stylesheet(project, medium, guide.lang),
+        script=screen_script(project, medium),
         date=format_date(date, guide.lang),
         iso_date=date.isoformat(),
         language_name=Locale.parse(guide.lang).get_display_name(guide.lang),
