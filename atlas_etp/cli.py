@@ -18,13 +18,14 @@ import typer
 
 from .changes import country_changes
 from .drift import drift_problems, override_drift, record_review
+from .editions import ALL, editions, select, targets
 from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
 from .i18n import translations
-from .load import CountryFile, load_country, load_guide, load_guide_meta, load_source_guide
+from .load import CountryFile, load_country, load_guide, load_guide_meta, load_source_guide, module_numbers
 from .model import Chapter, Guide, TranslationState
 from .pipeline import check_edition, edition_guide, prepare_edition, resolve_language
 from .project import SOURCE_LANGUAGE, Project
-from .publish import Edition, write_changes, write_html, write_pdf
+from .publish import FORMATS, WRITERS, write_changes, write_index
 from .registry_report import fact_rows, unconfirmed_fact_errors
 from .scaffold import new_country
 from .stats import PartStats, programme_stats
@@ -55,13 +56,6 @@ class Format(StrEnum):
     all = "all"
     pdf = "pdf"
     html = "html"
-
-
-class EditionChoice(StrEnum):
-    all = "all"
-    facilitator_guide = Edition.facilitator_guide.value
-    pre_test = Edition.pre_test.value
-    post_test = Edition.post_test.value
 
 
 RootOption = Annotated[Path | None, typer.Option("--root", help="The project folder (default: found from here).",
@@ -123,12 +117,14 @@ def build(
     lang: Annotated[str | None, typer.Option(help="Language (default: the country's first language).",
                                              show_default=False)] = None,
     output_format: Annotated[Format, typer.Option("--format", help="pdf, html or all.")] = Format.all,
-    edition: Annotated[EditionChoice, typer.Option(
-        help="facilitator-guide, the participant sheets pre-test and post-test, or all.")] = EditionChoice.all,
+    edition: Annotated[str, typer.Option(
+        help="all; facilitator-guide, participant-workbook, module-N (or modules for every module), pre-test, "
+             "post-test or answer-key. `atlas-etp list --editions` lists them.")] = ALL,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("build"),
     root: RootOption = None,
 ) -> None:
-    """Build the facilitator guide and the pre-test and post-test sheets of one country and language."""
+    """Build the documents of one country and language (by default all of them: guide, workbook,
+    module documents, test sheets and answer key), then the release index of the output folder."""
 
     def action() -> None:
         project = _project(root)
@@ -136,15 +132,17 @@ def build(
         language = resolve_language(project, country, lang)
         started = time.perf_counter()
         guide = prepare_edition(project, country, language)
-        editions = list(Edition) if edition is EditionChoice.all else [Edition(edition.value)]
+        formats = FORMATS if output_format is Format.all else (output_format.value,)
         written = []
-        for chosen in editions:
-            if output_format in (Format.all, Format.html):
-                written.append(write_html(project, guide, out, chosen))
-            if output_format in (Format.all, Format.pdf):
-                written.append(write_pdf(project, guide, out, chosen))
+        for document in select(editions([module.number for module in guide.modules]), edition):
+            for extension in (f for f in document.formats if f in formats):
+                written.append(WRITERS[extension](project, guide, out, document))
+        if not written:
+            raise UsageError(f"'{edition}' is printed, not read on screen: it has no {output_format} file — "
+                             "use --format pdf")
         for path in written:
             typer.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)")
+        typer.echo(f"wrote {write_index(project, out)}")
         typer.echo(f"built {country}/{language} in {time.perf_counter() - started:.1f} s")
 
     _run(action, root)
@@ -398,11 +396,18 @@ def new_country_command(
 
 
 @app.command("list")
-def list_content(root: RootOption = None) -> None:
+def list_content(
+    show_editions: Annotated[bool, typer.Option("--editions", help="List the documents each country and language "
+                                                "gets, and their file names, instead.")] = False,
+    root: RootOption = None,
+) -> None:
     """List countries, their languages, and the modules and sessions of the programme."""
 
     def action() -> None:
         project = _project(root)
+        if show_editions:
+            _list_editions(project)
+            return
         typer.echo("Countries:")
         for country in project.countries():
             model = load_country(project, country).model
@@ -417,6 +422,21 @@ def list_content(root: RootOption = None) -> None:
                 typer.echo(f"    {session.id}  {session.meta.duration:>3} min  {state:<7}  {session.meta.title}")
 
     _run(action, root)
+
+
+def _list_editions(project: Project) -> None:
+    """Each country and language, then one line per document: its key (for --edition), who it is
+    for, and the files `build` writes."""
+    languages = {country: load_country(project, country).model.languages for country in project.countries()}
+    rows = targets(languages, module_numbers(project))
+    for country, langs in languages.items():
+        for lang in langs:
+            typer.echo(f"{country}/{lang}:")
+            for document in editions(module_numbers(project)):
+                files = [row.path.as_posix() for row in rows
+                         if (row.country, row.lang, row.edition) == (country, lang, document)]
+                reader = "participants" if document.for_participants else "facilitators"
+                typer.echo(f"  {document.key:<22}{reader:<14}{'  '.join(files)}")
 
 
 @app.command()

@@ -28,6 +28,10 @@ FONT_FACES = (
     FontFace("Noto Sans", "bold", "italic", "NotoSans-BoldItalic.ttf", "latin"),
     FontFace("Noto Sans Thai", "normal", "normal", "NotoSansThai-Regular.ttf", "thai"),
     FontFace("Noto Sans Thai", "bold", "normal", "NotoSansThai-Bold.ttf", "thai"),
+    # Characters Noto Sans lacks, which would print as empty boxes: arrows and the minus sign
+    # (U+2192, U+2212) from Noto Sans Math; the markers of nested lists (U+25E6, U+25AA) from Symbols 2.
+    FontFace("Noto Sans Math", "normal", "normal", "NotoSansMath-Regular.ttf", "symbols"),
+    FontFace("Noto Sans Symbols 2", "normal", "normal", "NotoSansSymbols2-Regular.ttf", "symbols"),
 )
 
 

@@ -120,6 +120,13 @@ def load_guide(project: Project, lang: str, meta: GuideMeta, english: Guide | No
     return Guide(lang=lang, meta=meta, modules=tuple(modules), front=tuple(front), annexes=tuple(annexes))
 
 
+def module_numbers(project: Project) -> list[int]:
+    """The numbers of the global modules (m3-referral is 3), from their folder names alone: enough
+    to name a release's module documents without reading the body."""
+    folder = project.global_dir / SOURCE_LANGUAGE
+    return sorted(int(path.name[1]) for path in folder.iterdir() if path.is_dir() and MODULE_DIR.match(path.name))
+
+
 def load_source_guide(project: Project) -> Guide:
     """The global English body, the reference for translations and for drift."""
     return load_guide(project, SOURCE_LANGUAGE, load_guide_meta(project, [SOURCE_LANGUAGE]))

@@ -30,6 +30,7 @@ from .errors import did_you_mean
 
 BLOCK_TYPES = ("facilitator-note", "activity", "case-study", "handout", "key-messages", "answer-key", "audience",
                "pathway")
+PARTICIPANT_BLOCKS = ("case-study", "activity", "handout", "key-messages")  # what the participant workbook prints
 HEADING_KEYS = ("id", "minutes")
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
 
@@ -151,8 +152,18 @@ def block_problems(tokens: Sequence[Token], text: str) -> list[Problem]:
     return problems
 
 
-def render(text: str, env: RenderEnv, doc_id: str) -> str:
-    """HTML for `text`; problems (bad links, images) are added to `env.problems`.
+@dataclass(frozen=True)
+class RenderedText:
+    """A Markdown text as HTML: whole, and as only its typed blocks of the kinds asked for."""
+
+    html: str
+    blocks_html: str
+    block_kinds: frozenset[str]  # the kinds of typed block the text has
+
+
+def render(text: str, env: RenderEnv, doc_id: str, only_blocks: Sequence[str] = ()) -> RenderedText:
+    """HTML for `text`; problems (bad links, images) are added to `env.problems`. With `only_blocks`,
+    also the HTML of just those blocks, in order (the participant workbook's view of a session).
 
     `doc_id` keeps footnote anchors unique when many pieces end up in one document.
     """
@@ -161,7 +172,34 @@ def render(text: str, env: RenderEnv, doc_id: str) -> str:
     env.problems.extend(block_problems(tokens, text))
     _prefix_heading_ids(tokens, env)
     _check_links(tokens, env)
-    return PARSER.renderer.render(tokens, PARSER.options, md_env)
+    kinds = frozenset(_block_kind(token) for token in tokens if _block_kind(token))
+    blocks = _blocks_of(tokens, only_blocks) if kinds & set(only_blocks) else []
+    return RenderedText(PARSER.renderer.render(tokens, PARSER.options, md_env),
+                        PARSER.renderer.render(blocks, PARSER.options, md_env) if blocks else "", kinds)
+
+
+def _block_kind(token: Token) -> str:
+    """The kind of typed block `token` opens ("handout"), or ""."""
+    if token.nesting != 1 or not token.type.startswith("container_"):
+        return ""
+    return token.type.removeprefix("container_").removesuffix("_open")
+
+
+def _blocks_of(tokens: Sequence[Token], kinds: Sequence[str]) -> list[Token]:
+    """The tokens of each typed block of `kinds`, from its opening to its closing mark."""
+    selected: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        kind = _block_kind(token)
+        if kind not in kinds:
+            index += 1
+            continue
+        end = next(j for j in range(index + 1, len(tokens))
+                   if tokens[j].type == f"container_{kind}_close" and tokens[j].level == token.level)
+        selected.extend(tokens[index:end + 1])
+        index = end + 1
+    return selected
 
 
 def render_tokens(tokens: Sequence[Token]) -> str:

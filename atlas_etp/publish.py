@@ -7,11 +7,13 @@ interrupted build never leaves a half-written guide where a complete one was.
 from __future__ import annotations
 
 import datetime
+import logging
 import os
+import re
 import tempfile
-from collections.abc import Sequence
-from enum import StrEnum
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.lists import format_list
@@ -20,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from . import agenda
 from .changes import Change
 from .drift import DriftState
+from .editions import Edition, Kind, file_name, output_path, targets
 from .errors import PublishError
 from .fonts import print_font_css, screen_font_css, use_only_project_fonts
 from .i18n import (
@@ -31,26 +34,16 @@ from .i18n import (
     translations,
     with_thai_digits,
 )
-from .project import Project
+from .load import load_country, module_numbers
+from .project import SOURCE_LANGUAGE, Project
 from .registry_report import FactRow
 from .render import RenderedGuide, audience_names
 
-FORMATS = ("pdf", "html")
+if TYPE_CHECKING:
+    import weasyprint
+
 THAI_ANNEX_LETTERS = "กขคงจฉชซฌญ"  # Thai documents letter annexes ก, ข, ค… ("ภาคผนวก ก")
-
-
-class Edition(StrEnum):
-    """The documents built for each country and language."""
-
-    facilitator_guide = "facilitator-guide"
-    pre_test = "pre-test"
-    post_test = "post-test"
-
-
-def output_path(out_dir: Path, guide: RenderedGuide, edition: Edition, extension: str) -> Path:
-    """build/<country>/<lang>/atlas-etp-<country>-<lang>-<edition>.<ext>"""
-    name = f"atlas-etp-{guide.country_key}-{guide.lang}-{edition}.{extension}"
-    return out_dir / guide.country_key / guide.lang / name
+PDF_VARIANT = "pdf/ua-1"  # tagged, with title, language and reading order for screen readers
 
 
 def edition_date(guide: RenderedGuide) -> datetime.date:
@@ -91,19 +84,22 @@ def screen_script(project: Project, medium: str) -> str:
 
 
 def html_document(project: Project, guide: RenderedGuide, medium: str, edition: Edition) -> str:
-    """One edition as one HTML document, for print (WeasyPrint) or for screen."""
+    """One document of an edition as one HTML file, for print (WeasyPrint) or for screen."""
     env = template_environment(project, guide.lang)
     gettext = translations(guide.lang)
     date = edition_date(guide)
-    _ = gettext.gettext
-    test_titles = {Edition.pre_test: _("Pre-test"), Edition.post_test: _("Post-test")}
-    template = "guide.html.j2" if edition is Edition.facilitator_guide else "test.html.j2"
-    document = env.get_template(template).render(
+    modules = guide.modules if edition.module is None else (guide.module(edition.module),)
+    document = env.get_template(edition.template).render(
         guide=guide,
-        counter_style=THAI_COUNTER_STYLE,
+        edition=edition,
+        edition_title=edition_title(edition, gettext.gettext),
+        modules=modules,
         medium=medium,
         style=stylesheet(project, medium, guide.lang),
         script=screen_script(project, medium),
+        page_of=page_of_css(gettext.gettext, THAI_COUNTER_STYLE if guide.thai_digits else "decimal"),
+        digits=THAI_COUNTER_STYLE if guide.thai_digits else "decimal",
+        other_languages=language_links(guide, edition),
         date=format_date(date, guide.lang),
         iso_date=date.isoformat(),
         language_name=Locale.parse(guide.lang).get_display_name(guide.lang),
@@ -115,10 +111,43 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
         listing=lambda items, names=None: format_list([names[i] if names else i for i in items], locale=guide.lang),
         audiences=audience_names(gettext.gettext),
         annex_letter=lambda index: annex_letter(index, guide.lang),
-        test_title=test_titles.get(edition, ""),
         test_numbers={session.id: number for number, session in enumerate(guide.test_items, start=1)},
     )
     return with_thai_digits(document) if guide.thai_digits else document
+
+
+def edition_title(edition: Edition, gettext: Callable[[str], str]) -> str:
+    """What the cover and the title bar call the document, in the edition's language."""
+    _ = gettext
+    return {
+        Kind.guide: _("Facilitator guide"),
+        Kind.workbook: _("Participant workbook"),
+        Kind.module: _("Facilitator guide"),
+        Kind.pre_test: _("Pre-test"),
+        Kind.post_test: _("Post-test"),
+        Kind.answer_key: _("Pre-test and post-test: answer key"),
+    }[edition.kind]
+
+
+def page_of_css(gettext: Callable[[str], str], counter_style: str) -> str:
+    """The CSS `content` of the page footer, "Page 3 of 120" as the edition's language words it
+    (the translation may put the numbers in any order)."""
+    words = re.split(r"(%\((?:page|pages)\)s)", gettext("Page %(page)s of %(pages)s"))
+    counters = {"%(page)s": f"counter(page, {counter_style})", "%(pages)s": f"counter(pages, {counter_style})"}
+    return " ".join(counters.get(word) or css_string(word) for word in words if word)
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def language_links(guide: RenderedGuide, edition: Edition) -> list[tuple[str, str, str]]:
+    """(language code, its name in itself, relative link) of the same document in the country's
+    other languages: the files sit side by side in build/<country>/<lang>/."""
+    return [(lang, Locale.parse(lang).get_display_name(lang),
+             f"../{lang}/{file_name(guide.country_key, lang, edition, 'html')}")
+            for lang in guide.languages if lang != guide.lang]
 
 
 def annex_letter(index: int, lang: str) -> str:
@@ -128,13 +157,13 @@ def annex_letter(index: int, lang: str) -> str:
 
 
 def write_html(project: Project, guide: RenderedGuide, out_dir: Path, edition: Edition) -> Path:
-    path = output_path(out_dir, guide, edition, "html")
+    path = output_path(out_dir, guide.country_key, guide.lang, edition, "html")
     atomic_write(path, html_document(project, guide, "screen", edition).encode("utf-8"))
     return path
 
 
-def write_pdf(project: Project, guide: RenderedGuide, out_dir: Path, edition: Edition) -> Path:
-    """Lay the print HTML out with WeasyPrint, loading files only from the project's folders."""
+def lay_out(project: Project, guide: RenderedGuide, edition: Edition) -> weasyprint.Document:
+    """The print HTML laid out in pages by WeasyPrint, loading files only from the project's folders."""
     use_only_project_fonts(project.fonts)
     from weasyprint import HTML  # imported here: it is slow to load, and fontconfig must be set first
 
@@ -142,16 +171,66 @@ def write_pdf(project: Project, guide: RenderedGuide, out_dir: Path, edition: Ed
     from .fetcher import ProjectFetcher, RefusedURL
 
     pdf_text.install()
-
-    document = html_document(project, guide, "print", edition)
     fetcher = ProjectFetcher([project.content, project.templates])
+    html = HTML(string=html_document(project, guide, "print", edition), base_url=project.templates.as_uri() + "/",
+                url_fetcher=fetcher)
     try:
-        pdf = HTML(string=document, base_url=project.templates.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+        return html.render(pdf_variant=PDF_VARIANT)
     except RefusedURL as exc:
         raise PublishError(str(exc)) from None
-    path = output_path(out_dir, guide, edition, "pdf")
+
+
+def write_pdf(project: Project, guide: RenderedGuide, out_dir: Path, edition: Edition) -> Path:
+    """The PDF, refused when a character has no glyph in the shipped fonts: it would print as an
+    empty box, which nobody notices until a trainer does."""
+    watch = _MissingGlyphs()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(watch)
+    try:
+        pdf = lay_out(project, guide, edition).write_pdf(pdf_variant=PDF_VARIANT)
+    finally:
+        logger.removeHandler(watch)
+    if watch.characters:
+        raise PublishError(f"no shipped font can draw {', '.join(sorted(watch.characters))} — replace it in the "
+                           "content, or add a font that has it to templates/fonts and atlas_etp/fonts.py")
+    path = output_path(out_dir, guide.country_key, guide.lang, edition, "pdf")
     atomic_write(path, pdf)
     return path
+
+
+class _MissingGlyphs(logging.Handler):
+    """Collects WeasyPrint's warnings of text drawn with the empty .notdef glyph."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.characters: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith(".notdef glyph"):
+            self.characters.add(record.getMessage().split(": ", 1)[-1])
+
+
+def write_index(project: Project, out_dir: Path) -> Path:
+    """out_dir/index.html: every document of every country and language, linked where it has been
+    built, so a release on a USB stick opens on one page."""
+    countries = {key: load_country(project, key).model for key in project.countries()}
+    rows = targets({key: country.languages for key, country in countries.items()}, module_numbers(project))
+    gettext = translations(SOURCE_LANGUAGE).gettext
+    files = {row.path: (out_dir / row.path).stat().st_size if (out_dir / row.path).is_file() else None
+             for row in rows}
+    document = template_environment(project, SOURCE_LANGUAGE).get_template("index.html.j2").render(
+        countries=countries, rows=rows, files=files,
+        title_of=lambda edition: edition_title(edition, gettext),
+        language_name=lambda lang: Locale.parse(lang).get_display_name(lang),
+        style=stylesheet(project, "screen", SOURCE_LANGUAGE),
+    )
+    path = out_dir / "index.html"
+    atomic_write(path, document.encode("utf-8"))
+    return path
+
+
+WRITERS = {"pdf": write_pdf, "html": write_html}
+FORMATS = tuple(WRITERS)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -72,7 +72,9 @@ def audience_block_labels(gettext: Any) -> dict[str, str]:
 def pathway_labels(gettext: Any) -> pathway.PathwayLabels:
     _ = gettext
     return pathway.PathwayLabels(coordination=_("Coordination"), agency=_("Agency"), role=_("Role"),
-                                 refers_to=_("Refers cases to"), unconfirmed=_("Awaiting legal review"))
+                                 refers_to=_("Refers cases to"), unconfirmed=_("Awaiting legal review"),
+                                 description=_("The referral pathway: arrows show which agency refers cases to "
+                                               "which. The table below lists the same links."))
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class RenderedSession:
     anchor: str
     meta: SessionMeta
     html: str
+    participant_html: str  # its case studies, activities, handouts and key messages (the workbook's)
     steps: tuple[Step, ...]
     is_outline: bool
     origin: str
@@ -149,6 +152,7 @@ class RenderedGuide:
     paper: str
     meta: GuideMeta
     modules: tuple[RenderedModule, ...]
+    languages: tuple[str, ...] = ()  # every language of the country, for links between them
     thai_digits: bool = False  # see i18n.with_thai_digits
     front: tuple[RenderedChapter, ...] = ()
     annexes: tuple[RenderedChapter, ...] = ()
@@ -161,6 +165,9 @@ class RenderedGuide:
 
     def session(self, session_id: str) -> RenderedSession:
         return next(s for s in self.sessions() if s.id == session_id)
+
+    def module(self, number: int) -> RenderedModule:
+        return next(m for m in self.modules if m.number == number)
 
     @property
     def has_outlines(self) -> bool:
@@ -215,24 +222,38 @@ class SectionRenderer:
                 whole_part_marked: bool = False) -> str:
         """HTML for a section (`text`: its Markdown with variables already filled in). Its notes
         are left to the part's heading when the whole part is untranslated (`whole_part_marked`)."""
+        return self.section_views(section, anchor, text, heading_shift, whole_part_marked)[0]
+
+    def section_views(self, section: Section, anchor: str, text: str | None = None, heading_shift: int = 1,
+                      whole_part_marked: bool = False) -> tuple[str, str]:
+        """The section for the facilitator, and what of it participants get: its case studies,
+        activities, handouts and key messages ("" when it has none)."""
         text = self.expand(section) if text is None else text
         self.env.id_prefix = anchor
         self.env.heading_shift = heading_shift
         self.env.base_dir = section.path.parent
         self.env.problems = []
-        html = markdown.render(text, self.env, f"{anchor}-{section.id or 'intro'}")
+        rendered = markdown.render(text, self.env, f"{anchor}-{section.id or 'intro'}", markdown.PARTICIPANT_BLOCKS)
         self.report.extend(ContentError(section.path, section.line + p.line, p.message, p.hint)
                            for p in self.env.problems)
         notes = [self.stale_note] if section.stale else []
         if not whole_part_marked and section.translation in self.translation_notes:
             notes.append(self.translation_notes[section.translation])
-            if section.translation is TranslationState.missing:
-                html = f'<div lang="{SOURCE_LANGUAGE}">\n{html}</div>\n'
         self.drafts += bool(notes)
-        banner = "".join(f'<p class="stale-banner">{escape(note)}</p>\n' for note in notes)
+        handout = "handout" in rendered.block_kinds
+        participant = self._framed(section, rendered.blocks_html, notes, handout) if rendered.blocks_html else ""
+        return self._framed(section, rendered.html, notes, handout), participant
+
+    def _framed(self, section: Section, html: str, notes: list[str], handout: bool) -> str:
+        """The section's HTML with its notes above it, marked as English when it stands in for a
+        missing translation, as national text, and as a page of its own when it holds a handout
+        (to be photocopied)."""
+        if section.translation is TranslationState.missing:
+            html = f'<div lang="{SOURCE_LANGUAGE}">\n{html}</div>\n'
+        html = "".join(f'<p class="stale-banner">{escape(note)}</p>\n' for note in notes) + html
         if section.origin != GLOBAL_ORIGIN:
-            return f'<div class="national" data-origin="{section.origin}">\n{banner}{html}</div>\n'
-        return banner + html
+            html = f'<div class="national" data-origin="{section.origin}">\n{html}</div>\n'
+        return f'<div class="handout-page">\n{html}</div>\n' if handout else html
 
     def sections(self, sections: Sequence[Section], anchor: str) -> str:
         """HTML for a run of sections outside any session (the `diff` report shows them alone)."""
@@ -263,16 +284,17 @@ class SectionRenderer:
 
     def session(self, session: Session) -> RenderedSession:
         anchor = session.id.replace(".", "-")
-        parts = []
+        views = []
         test_item = None
         for section in session.sections:
             text = self.expand(section)
-            parts.append(self.section(section, anchor, text, whole_part_marked=session.untranslated))
+            views.append(self.section_views(section, anchor, text, whole_part_marked=session.untranslated))
             if section.id == ASSESSMENT_SECTION and not session.is_outline:
                 test_item = _test_item(text)
         plan = next((s for s in session.sections if s.id == PLAN_SECTION), None)
         return RenderedSession(
-            id=session.id, anchor=anchor, meta=session.meta, html="".join(parts),
+            id=session.id, anchor=anchor, meta=session.meta, html="".join(view[0] for view in views),
+            participant_html="".join(view[1] for view in views),
             steps=tuple(steps(plan)) if plan else (), is_outline=session.is_outline, origin=session.origin,
             translation=session.translation, test_item=test_item,
         )
@@ -342,7 +364,8 @@ def render_guide(
     modules = tuple(renderer.module(module) for module in guide.modules)
     rendered = RenderedGuide(
         lang=guide.lang, country_key=country_key, country_name=country.name.get(guide.lang, country_key),
-        paper=country.paper, thai_digits=country.thai_digits and guide.lang == "th", meta=guide.meta, modules=modules,
+        paper=country.paper, languages=tuple(country.languages),
+        thai_digits=country.thai_digits and guide.lang == "th", meta=guide.meta, modules=modules,
         front=tuple(renderer.chapter(chapter) for chapter in guide.front),
         annexes=tuple(renderer.chapter(chapter) for chapter in guide.annexes),
         courses=courses(guide),

@@ -197,12 +197,16 @@ class Course(Strict):
 
 
 class GuideMeta(Strict):
+    """content/global/guide.yaml: the words on every cover and back page, and the shorter courses.
+    The funding statement and the disclaimer are configuration, kept out of the templates, because
+    a funder's required wording changes with each agreement."""
+
     title: Localized
     subtitle: Localized
-    edition: Localized
     version: str
     date: datetime.date | None = None
     publisher: Localized
+    funding: Localized
     disclaimer: Localized
     courses: dict[Annotated[str, Field(pattern=ID_PART.pattern)], Course] = {}
 

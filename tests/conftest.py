@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from atlas_etp.cli import app
+from atlas_etp.editions import editions, select
+from atlas_etp.pipeline import prepare_edition
+from atlas_etp.project import Project
+from atlas_etp.publish import html_document
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mini"
@@ -56,3 +61,43 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def document(root: Path, country: str, lang: str, edition: str, medium: str = "print") -> str:
+    """The HTML of one document of an edition (`edition` as on the command line, e.g. "pre-test"),
+    without laying out a PDF: what WeasyPrint would be given, or the screen HTML."""
+    guide = prepare_edition(Project(root), country, lang)
+    [chosen] = select(editions([module.number for module in guide.modules]), edition)
+    return html_document(Project(root), guide, medium, chosen)
+
+
+EDITIONS = [("thailand", "th"), ("paraguay", "es"), ("liberia", "en")]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three guides, and one of each other kind of document, built from the real content."""
+    out = tmp_path_factory.mktemp("build")
+    builds = [*(["--country", country, "--lang", lang, "--edition", "facilitator-guide"] for country, lang in EDITIONS),
+              ["--country", "thailand", "--lang", "th", "--edition", "participant-workbook"],
+              ["--country", "liberia", "--edition", "module-2"],
+              ["--country", "liberia", "--edition", "pre-test"],
+              ["--country", "paraguay", "--edition", "answer-key"],
+              ["--country", "thailand", "--lang", "en", "--format", "html"]]
+    for arguments in builds:
+        result = CliRunner().invoke(app, ["build", *arguments, "--out", str(out), "--root", str(REPO)])
+        assert result.exit_code == 0, result.output
+    return out
+
+
+def built_file(out: Path, country: str, lang: str, ext: str, edition: str = "facilitator-guide") -> Path:
+    return out / country / lang / f"atlas-etp-{country}-{lang}-{edition}.{ext}"
+
+
+def pdf_text(path: Path, last_page: int | None = None) -> str:
+    """The text of a PDF as poppler's pdftotext reads it (pypdf 7 misreads WeasyPrint's two-byte
+    font encodings in long documents, and ignores /ActualText, see pdf_text.py)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed: .ci/run installs it")
+    pages = ["-l", str(last_page)] if last_page else []
+    return subprocess.run(["pdftotext", *pages, path, "-"], capture_output=True, text=True, check=True).stdout

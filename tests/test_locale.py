@@ -44,4 +44,4 @@ def test_a_country_can_ask_for_thai_digits_in_its_thai_edition(mini, cli):
     pdf = mini / "build/testland/th/atlas-etp-testland-th-facilitator-guide.pdf"
     text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
     # page numbers are CSS counters in the "thai" style
-    assert re.search("หน้า [\u0e50-\u0e59]+ / [\u0e50-\u0e59]+", text)
+    assert re.search("หน้า [\u0e50-\u0e59]+ จาก [\u0e50-\u0e59]+", text)
