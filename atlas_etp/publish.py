@@ -239,6 +239,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
+            os.fchmod(handle, 0o644)  # mkstemp makes the file private; a release is for everyone to read
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())

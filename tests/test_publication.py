@@ -129,6 +129,7 @@ def test_release_index_links_every_built_document(built):
     index = (built / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"#]+)"', index)
     assert links and all((built / link).is_file() for link in links)
+    assert all((built / link).stat().st_mode & 0o044 == 0o044 for link in links)  # readable by all, to publish
     assert "thailand/th/atlas-etp-thailand-th-participant-workbook.pdf" in links
     project = Project(REPO)
     matrix = targets({key: load_country(project, key).model.languages for key in project.countries()},
@@ -159,8 +160,8 @@ def _classes(box: object) -> set[str]:
 
 def _last_text_block(page: object) -> object | None:
     """The last block on the page that holds lines of text: what a reader sees at its foot."""
-    blocks = [box for box in _boxes(page._page_box)  # type: ignore[attr-defined]
-              if type(box).__name__ == "BlockBox" and any(type(c).__name__ == "LineBox" for c in box.children)]
+    blocks = [box for box in _boxes(page._page_box)  # type: ignore[attr-defined]  (paragraphs, table cells…)
+              if any(type(child).__name__ == "LineBox" for child in getattr(box, "children", ()) or ())]
     return blocks[-1] if blocks else None
 
 
