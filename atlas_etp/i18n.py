@@ -28,7 +28,7 @@ _THAI_DIGITS = str.maketrans("0123456789", "".join(unicodedata.lookup(f"THAI DIG
     "ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE")))
 # What must keep its ASCII digits in an HTML document: tags (attributes, IDs, links), style
 # sheets and character references such as &#39;.
-_NOT_TEXT = re.compile(r"(<style[\s\S]*?</style>|<[^>]*>|&#?\w+;)", re.IGNORECASE)
+_NOT_TEXT = re.compile(r"(<style[\s\S]*?</style>|<script[\s\S]*?</script>|<[^>]*>|&#?\w+;)", re.IGNORECASE)
 THAI_COUNTER_STYLE = "thai"  # CSS's predefined counter style for page numbers in Thai digits
 BUDDHIST_ERA_OFFSET = 543
 
