@@ -131,15 +131,14 @@ def build(
         project.require_country(country)
         language = resolve_language(project, country, lang)
         started = time.perf_counter()
-        guide = prepare_edition(project, country, language)
         formats = FORMATS if output_format is Format.all else (output_format.value,)
-        written = []
-        for document in select(editions([module.number for module in guide.modules]), edition):
-            for extension in (f for f in document.formats if f in formats):
-                written.append(WRITERS[extension](project, guide, out, document))
-        if not written:
+        files = [(document, extension) for document in select(editions(module_numbers(project)), edition)
+                 for extension in document.formats if extension in formats]
+        if not files:
             raise UsageError(f"'{edition}' is printed, not read on screen: it has no {output_format} file — "
                              "use --format pdf")
+        guide = prepare_edition(project, country, language)
+        written = [WRITERS[extension](project, guide, out, document) for document, extension in files]
         for path in written:
             typer.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)")
         typer.echo(f"wrote {write_index(project, out)}")
