@@ -20,13 +20,13 @@
   const MAX_HIGHLIGHTS = 2000;
 
   const lang = document.documentElement.lang || "en";
-  // Labels come translated from the template; English stands in if one is missing.
+  // Labels come translated from the template (data-* attributes of the contents).
   const text = {
-    label: toc.dataset.searchLabel || "Search this guide",
-    placeholder: toc.dataset.searchPlaceholder || "Search",
-    none: toc.dataset.noResults || "No matches",
-    one: toc.dataset.resultsOne || "",
-    many: toc.dataset.results || "{count} matches",
+    label: toc.dataset.searchLabel,
+    placeholder: toc.dataset.searchPlaceholder,
+    none: toc.dataset.noResults,
+    one: toc.dataset.resultsOne,
+    many: toc.dataset.results,
   };
   // A Thai edition may print Thai digits (๑๒๓); counts follow what the contents use.
   const thaiDigits = /[\u0e50-\u0e59]/.test(toc.textContent);

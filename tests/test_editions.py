@@ -160,7 +160,7 @@ def test_translated_editions_have_no_english_furniture(built, country, lang):
 class _Furniture(html.parser.HTMLParser):
     """The text the templates write around the content: without the content itself (which may
     gloss a term in English), the sources of national facts (cited in their own language), style
-    sheets, and text marked lang="en" (not yet translated)."""
+    sheets and scripts, and text marked lang="en" (not yet translated)."""
 
     SKIPPED_CLASSES: ClassVar[set[str]] = {"content", "registry-source"}
 
@@ -177,8 +177,8 @@ class _Furniture(html.parser.HTMLParser):
             return
         self.depth += 1
         values = dict(attrs)
-        skipped = values.get("lang") == "en" or tag == "style" or set((values.get("class") or "").split()) & \
-            self.SKIPPED_CLASSES
+        classes = set((values.get("class") or "").split())
+        skipped = values.get("lang") == "en" or tag in ("style", "script") or classes & self.SKIPPED_CLASSES
         if self.skip_from is None and skipped:
             self.skip_from = self.depth
 
