@@ -89,6 +89,7 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
     gettext = translations(guide.lang)
     date = edition_date(guide)
     modules = guide.modules if edition.module is None else (guide.module(edition.module),)
+    digits = THAI_COUNTER_STYLE if guide.thai_digits else "decimal"  # of page numbers
     document = env.get_template(edition.template).render(
         guide=guide,
         edition=edition,
@@ -97,8 +98,8 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
         medium=medium,
         style=stylesheet(project, medium, guide.lang),
         script=screen_script(project, medium),
-        page_of=page_of_css(gettext.gettext, THAI_COUNTER_STYLE if guide.thai_digits else "decimal"),
-        digits=THAI_COUNTER_STYLE if guide.thai_digits else "decimal",
+        page_of=page_of_css(gettext.gettext, digits),
+        digits=digits,
         other_languages=language_links(guide, edition),
         date=format_date(date, guide.lang),
         iso_date=date.isoformat(),
