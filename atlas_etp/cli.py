@@ -18,7 +18,7 @@ import typer
 
 from .changes import country_changes
 from .drift import drift_problems, override_drift, record_review
-from .editions import ALL, editions, select, targets
+from .editions import ALL, Target, editions, select
 from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
 from .i18n import translations
 from .load import CountryFile, load_country, load_guide, load_guide_meta, load_source_guide, module_numbers
@@ -426,14 +426,12 @@ def list_content(
 def _list_editions(project: Project) -> None:
     """Each country and language, then one line per document: its key (for --edition), who it is
     for, and the files `build` writes."""
-    languages = {country: load_country(project, country).model.languages for country in project.countries()}
-    rows = targets(languages, module_numbers(project))
-    for country, langs in languages.items():
-        for lang in langs:
+    documents = editions(module_numbers(project))
+    for country in project.countries():
+        for lang in load_country(project, country).model.languages:
             typer.echo(f"{country}/{lang}:")
-            for document in editions(module_numbers(project)):
-                files = [row.path.as_posix() for row in rows
-                         if (row.country, row.lang, row.edition) == (country, lang, document)]
+            for document in documents:
+                files = [Target(country, lang, document, extension).path.as_posix() for extension in document.formats]
                 reader = "participants" if document.for_participants else "facilitators"
                 typer.echo(f"  {document.key:<22}{reader:<14}{'  '.join(files)}")
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from functools import cache
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
@@ -81,3 +82,8 @@ def format_hours(minutes: int, lang: str) -> str:
 def format_time(time: datetime.time, lang: str) -> str:
     """A clock time as the language writes it in a timetable."""
     return babel_format_time(time, "short", locale=lang)
+
+
+def language_name(lang: str) -> str:
+    """The language's name in itself ("ไทย", "español"): how a reader looks for their language."""
+    return Locale.parse(lang).get_display_name(lang)

@@ -172,7 +172,7 @@ def render(text: str, env: RenderEnv, doc_id: str, only_blocks: Sequence[str] = 
     env.problems.extend(block_problems(tokens, text))
     _prefix_heading_ids(tokens, env)
     _check_links(tokens, env)
-    kinds = frozenset(_block_kind(token) for token in tokens if _block_kind(token))
+    kinds = frozenset(filter(None, map(_block_kind, tokens)))
     blocks = _blocks_of(tokens, only_blocks) if kinds & set(only_blocks) else []
     return RenderedText(PARSER.renderer.render(tokens, PARSER.options, md_env),
                         PARSER.renderer.render(blocks, PARSER.options, md_env) if blocks else "", kinds)

@@ -152,7 +152,7 @@ def layout(registry: Registry, lang: str) -> tuple[list[Box], float, float]:
     return boxes, width, y - ROW_GAP + MARGIN
 
 
-def drawing(registry: Registry, lang: str, coordination_label: str, description: str = "") -> str:
+def drawing(registry: Registry, lang: str, coordination_label: str, description: str) -> str:
     """The pathway as HTML: an SVG of boxes and arrows, with the labels as HTML text on top.
 
     The labels are not SVG text: WeasyPrint lays out SVG text glyph by glyph, which breaks Thai
@@ -170,7 +170,7 @@ def drawing(registry: Registry, lang: str, coordination_label: str, description:
     shapes = [
         f'<svg xmlns="http://www.w3.org/2000/svg" aria-hidden="true" width="{width:.0f}" height="{total:.0f}" '
         f'viewBox="0 0 {width:.0f} {total:.0f}">',
-        f"<title>{html.escape(description)}</title>" if description else "",
+        f"<title>{html.escape(description)}</title>",
         '<defs><marker id="pathway-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/></marker></defs>',
         *_arrows(registry, {box.key: box for box in placed}),

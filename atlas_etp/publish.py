@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel import Locale
 from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -31,6 +30,7 @@ from .i18n import (
     format_hours,
     format_minutes,
     format_time,
+    language_name,
     translations,
     with_thai_digits,
 )
@@ -103,7 +103,7 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
         other_languages=language_links(guide, edition),
         date=format_date(date, guide.lang),
         iso_date=date.isoformat(),
-        language_name=Locale.parse(guide.lang).get_display_name(guide.lang),
+        language_name=language_name(guide.lang),
         minutes=lambda value: format_minutes(value, guide.lang),
         hours=lambda value: format_hours(value, guide.lang),
         time=lambda value: format_time(value, guide.lang),
@@ -146,7 +146,7 @@ def css_string(text: str) -> str:
 def language_links(guide: RenderedGuide, edition: Edition) -> list[tuple[str, str, str]]:
     """(language code, its name in itself, relative link) of the same document in the country's
     other languages: the files sit side by side in build/<country>/<lang>/."""
-    return [(lang, Locale.parse(lang).get_display_name(lang),
+    return [(lang, language_name(lang),
              f"../{lang}/{file_name(guide.country_key, lang, edition, 'html')}")
             for lang in guide.languages if lang != guide.lang]
 
@@ -222,7 +222,7 @@ def write_index(project: Project, out_dir: Path) -> Path:
     document = template_environment(project, SOURCE_LANGUAGE).get_template("index.html.j2").render(
         countries=countries, rows=rows, files=files,
         title_of=lambda edition: edition_title(edition, gettext),
-        language_name=lambda lang: Locale.parse(lang).get_display_name(lang),
+        language_name=language_name,
         style=stylesheet(project, "screen", SOURCE_LANGUAGE),
     )
     path = out_dir / "index.html"

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from functools import cache
 
 import pytest
 import yaml
@@ -185,11 +186,12 @@ def test_no_heading_is_stranded_and_no_glance_box_is_split():
 
 # Glyphs: every character of every document can be drawn by a shipped font.
 
-def _covered() -> set[int]:
+@cache
+def _covered() -> frozenset[int]:
     covered: set[int] = set()
     for font in (REPO / "templates/fonts").glob("*.ttf"):
         covered |= set(TTFont(font).getBestCmap())
-    return covered
+    return frozenset(covered)
 
 
 LIST_MARKERS = "\u2022\u25e6\u25aa"  # the default markers of lists nested 1, 2 and 3 deep: • ◦ ▪
