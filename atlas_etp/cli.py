@@ -16,17 +16,19 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from .batch import Result, Status, build_targets, default_jobs
 from .changes import country_changes
-from .drift import drift_problems, override_drift, record_review
-from .editions import ALL, Target, editions, select
-from .errors import ContentError, ContentErrors, ErrorReport, PublishError, UsageError
+from .drift import override_drift, record_review
+from .editions import ALL, Target, editions
+from .errors import ContentError, ContentErrors, PublishError, UsageError
 from .i18n import translations
-from .load import CountryFile, load_country, load_guide, load_guide_meta, load_source_guide, module_numbers
-from .model import Chapter, Guide, TranslationState
-from .pipeline import check_edition, edition_guide, prepare_edition, resolve_language
+from .load import load_country, load_source_guide, module_numbers
+from .model import TranslationState
+from .pipeline import edition_guide, resolve_language
 from .project import SOURCE_LANGUAGE, Project
-from .publish import FORMATS, WRITERS, write_changes, write_index
-from .registry_report import fact_rows, unconfirmed_fact_errors
+from .publish import write_changes, write_index
+from .registry_report import fact_rows
+from .release import CHECKSUMS, MANIFEST, Selection, assemble, release_targets, select_targets, target_json
 from .scaffold import new_country
 from .stats import PartStats, programme_stats
 from .translation_status import (
@@ -34,10 +36,10 @@ from .translation_status import (
     Unit,
     edition_units,
     record_translation_review,
-    release_problems,
     status_rows,
     total_row,
 )
+from .validation import check_project
 
 DEFAULT_COUNTRY = "thailand"
 
@@ -111,38 +113,172 @@ def _project(root: Path | None) -> Project:
     return Project.find(root)
 
 
+CountryFilter = Annotated[str | None, typer.Option("--country", help="Only this country.", show_default=False)]
+LangFilter = Annotated[str | None, typer.Option("--lang", help="Only this language.", show_default=False)]
+FormatOption = Annotated[Format, typer.Option("--format", help="pdf, html or all.")]
+EditionOption = Annotated[str, typer.Option(
+    "--edition", help="all; facilitator-guide, participant-workbook, module-N (or modules for every module), "
+                      "pre-test, post-test or answer-key. `atlas-etp list --editions` lists them.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Output folder (its .cache/ makes rebuilds incremental).")]
+JobsOption = Annotated[int | None, typer.Option("--jobs", min=1, help="Processes to build with (default: the cores).",
+                                         show_default=False)]
+
+
+def _selection(country: str | None, lang: str | None, edition: str, output_format: Format) -> Selection:
+    return Selection(country, lang, edition, None if output_format is Format.all else output_format.value)
+
+
 @app.command()
 def build(
-    country: Annotated[str, typer.Option(help="Which country edition.")] = DEFAULT_COUNTRY,
-    lang: Annotated[str | None, typer.Option(help="Language (default: the country's first language).",
-                                             show_default=False)] = None,
-    output_format: Annotated[Format, typer.Option("--format", help="pdf, html or all.")] = Format.all,
-    edition: Annotated[str, typer.Option(
-        help="all; facilitator-guide, participant-workbook, module-N (or modules for every module), pre-test, "
-             "post-test or answer-key. `atlas-etp list --editions` lists them.")] = ALL,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("build"),
+    country: Annotated[str | None, typer.Option(
+        help=f"Which country edition (default: {DEFAULT_COUNTRY}; with --all, every country).",
+        show_default=False)] = None,
+    lang: Annotated[str | None, typer.Option(
+        help="Language (default: the country's first language; with --all, every language).",
+        show_default=False)] = None,
+    build_all: Annotated[bool, typer.Option("--all", help="The whole release matrix: every country, language, "
+                                            "document and format (narrowed by the other options).")] = False,
+    output_format: FormatOption = Format.all,
+    edition: EditionOption = ALL,
+    out: OutOption = Path("build"),
+    jobs: JobsOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Build again even what is up to date.")] = False,
     root: RootOption = None,
 ) -> None:
     """Build the documents of one country and language (by default all of them: guide, workbook,
-    module documents, test sheets and answer key), then the release index of the output folder."""
+    module documents, test sheets and answer key), or with --all of every edition, then the release
+    index of the output folder. Files whose inputs have not changed are not built again."""
 
     def action() -> None:
         project = _project(root)
-        project.require_country(country)
-        language = resolve_language(project, country, lang)
-        started = time.perf_counter()
-        formats = FORMATS if output_format is Format.all else (output_format.value,)
-        files = [(document, extension) for document in select(editions(module_numbers(project)), edition)
-                 for extension in document.formats if extension in formats]
-        if not files:
-            raise UsageError(f"'{edition}' is printed, not read on screen: it has no {output_format} file — "
-                             "use --format pdf")
-        guide = prepare_edition(project, country, language)
-        written = [WRITERS[extension](project, guide, out, document) for document, extension in files]
-        for path in written:
-            typer.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KiB)")
-        typer.echo(f"wrote {write_index(project, out)}")
-        typer.echo(f"built {country}/{language} in {time.perf_counter() - started:.1f} s")
+        chosen_country = country if build_all else country or DEFAULT_COUNTRY
+        if chosen_country is not None:
+            project.require_country(chosen_country)
+        chosen_lang = lang if build_all else resolve_language(project, chosen_country or DEFAULT_COUNTRY, lang)
+        selected = select_targets(project, _selection(chosen_country, chosen_lang, edition, output_format))
+        results = _build(project, selected, out, jobs or default_jobs(), force)
+        if any(result.status is Status.failed for result in results):
+            raise typer.Exit(1)
+
+    _run(action, root)
+
+
+def _build(project: Project, selected: list[Target], out: Path, jobs: int, force: bool) -> list[Result]:
+    """Build with a progress line per file, then the summary table and the release index."""
+    started = time.perf_counter()
+    names = sorted({f"{target.country}/{target.lang}" for target in selected})
+    typer.echo(f"{len(selected)} files of {', '.join(names)}, with {jobs} process{'es' if jobs > 1 else ''}",
+               err=True)
+    progress = _Progress(len(selected))
+    results = build_targets(project, selected, out, jobs, force, progress.show)
+    if _index_is_due(results, out):
+        write_index(project, out)
+    _print_summary(results, out, time.perf_counter() - started)
+    return results
+
+
+def _index_is_due(results: list[Result], out: Path) -> bool:
+    """The index lists what the output folder holds: rewrite it when a file was written, or when it
+    is missing; a build that wrote nothing writes nothing."""
+    wrote = any(result.status is Status.built for result in results)
+    complete = all(result.status is not Status.failed for result in results)
+    return wrote or (complete and not (out / "index.html").is_file())
+
+
+class _Progress:
+    """One line per file as it is done: `[ 3/12] built   thailand/th/….pdf  41.2 s`."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+
+    def show(self, result: Result) -> None:
+        self.done += 1
+        if result.status is Status.current:
+            return  # counted in the summary; a no-op build prints no line per file
+        width = len(str(self.total))
+        typer.echo(f"[{self.done:>{width}}/{self.total}] {result.status:<10} {result.target.path.as_posix()}"
+                   f"  {result.seconds:.1f} s", err=True)
+
+
+def _print_summary(results: list[Result], out: Path, seconds: float) -> None:
+    """A table of every file (status, pages, size, seconds), then why each failure failed."""
+    width = max(len(result.target.path.as_posix()) for result in results)
+    typer.echo(f"{'file':<{width}}  {'status':<10} {'pages':>5} {'size':>9} {'seconds':>8}")
+    for result in results:
+        size = f"{result.bytes / 1024:,.0f} KiB" if result.bytes is not None else "—"
+        pages = result.pages if result.pages is not None else "—"
+        typer.echo(f"{result.target.path.as_posix():<{width}}  {result.status:<10} {pages:>5} {size:>9} "
+                   f"{result.seconds:>8.1f}")
+    counts = Counter(result.status for result in results)
+    tally = ", ".join(f"{counts[status]} {status}" for status in Status if counts[status])
+    typer.echo(f"{len(results)} files in {out}: {tally} — {seconds:.1f} s")
+    _print_failures([result for result in results if result.status is Status.failed])
+
+
+def _print_failures(failed: list[Result]) -> None:
+    """Why files failed, each reason once with the files it stopped (a content error stops every
+    file of its edition)."""
+    by_reason: dict[str, list[str]] = {}
+    for result in failed:
+        by_reason.setdefault(result.error, []).append(result.target.path.as_posix())
+    for reason, files in by_reason.items():
+        typer.echo(f"not built: {', '.join(files)}", err=True)
+        typer.echo(reason, err=True)
+
+
+@app.command()
+def targets(
+    country: CountryFilter = None,
+    lang: LangFilter = None,
+    edition: EditionOption = ALL,
+    output_format: FormatOption = Format.all,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON, for a CI system to share out.")]
+    = False,
+    root: RootOption = None,
+) -> None:
+    """List the files of the release matrix (every country, language, document and format), or the
+    part of it the options name: what `build --all` with the same options builds."""
+
+    def action() -> None:
+        selected = select_targets(_project(root), _selection(country, lang, edition, output_format))
+        if as_json:
+            typer.echo(json.dumps([target_json(target) for target in selected], indent=2))
+            return
+        for target in selected:
+            typer.echo(target.path.as_posix())
+
+    _run(action, root)
+
+
+@app.command()
+def release(
+    out: OutOption = Path("build"),
+    dist: Annotated[Path, typer.Option("--dist", help="Release folder (replaced as a whole).")] = Path("dist"),
+    jobs: JobsOption = None,
+    draft: Annotated[bool, typer.Option("--draft", help="Release even if `check --release` finds problems; the "
+                                        "manifest then says draft and how many.")] = False,
+    root: RootOption = None,
+) -> None:
+    """Build the whole release matrix (only what is not up to date) and write the release folder:
+    every file, index.html, manifest.json (file, bytes, pages, sha256, source revision, tool and
+    library versions) and SHA256SUMS. Refuses when `check --release` finds problems, unless --draft."""
+
+    def action() -> None:
+        project = _project(root)
+        checked = check_project(project, release=True)
+        if checked.errors and not draft:
+            _print_errors(checked.errors, root)
+            typer.echo(f"not released: fix these (`atlas-etp check --release` lists them), or pass --draft for "
+                       f"a draft release; {dist} is unchanged", err=True)
+            raise typer.Exit(1)
+        _print_errors(checked.errors, root, "release problem")
+        results = _build(project, release_targets(project), out, jobs or default_jobs(), force=False)
+        failed = [result for result in results if result.status is Status.failed]
+        if failed:
+            raise PublishError(f"not released: {len(failed)} files failed to build (see above); {dist} is unchanged")
+        typer.echo(f"wrote {assemble(project, out, dist, results, len(checked.errors))} "
+                   f"({len(results)} files, {MANIFEST}, {CHECKSUMS})")
 
     _run(action, root)
 
@@ -158,69 +294,14 @@ def check(
     """Validate all content for every country and language; lays out no page, writes nothing."""
 
     def action() -> None:
-        project = _project(root)
-        report = ErrorReport()
-        bodies: dict[str, Guide] = {}
-        for language in sorted(project.languages(), key=lambda lang: lang != SOURCE_LANGUAGE):  # English first
-            try:
-                bodies[language] = load_guide(project, language, load_guide_meta(project, [language]),
-                                              bodies.get(SOURCE_LANGUAGE))
-            except ContentErrors as exc:
-                report.extend(exc.errors)
-                continue
-            if release:
-                report.extend(_outline_errors(bodies[language]))
-        source = bodies.get(SOURCE_LANGUAGE)  # None when the English does not load: reported above
-        editions = []
-        for country in project.countries():
-            try:
-                country_file = load_country(project, country)
-            except ContentErrors as exc:
-                report.extend(exc.errors)
-                continue
-            if source is not None:
-                report.extend(drift_problems(country_file, override_drift(country_file, source)))
-            if release:
-                report.extend(unconfirmed_fact_errors(country_file.model, country_file.data,
-                                                      country_file.folder / "country.yaml"))
-            for language in country_file.model.languages:
-                guide = check_edition(project, country, language, report)
-                editions.append(f"{country}/{language}")
-                if guide is not None:
-                    report.extend(_translation_problems(project, country_file, guide, release))
-        errors = [e for e in report.errors if e.severity == "error" or release]
-        warnings = [e for e in report.errors if e not in errors]
-        _print_errors(warnings, root, "warning")
-        if errors:
-            raise ContentErrors(errors)
-        typer.echo(f"checked {len(editions)} editions ({', '.join(editions)}): no errors"
+        result = check_project(_project(root), release)
+        _print_errors(result.warnings, root, "warning")
+        if result.errors:
+            raise ContentErrors(result.errors)
+        typer.echo(f"checked {len(result.editions)} editions ({', '.join(result.editions)}): no errors"
                    + (" — ready for release" if release else ""))
 
     _run(action, root)
-
-
-def _outline_errors(guide: Guide) -> list[ContentError]:
-    """A release may not contain outlines: one error for each."""
-    return [ContentError(part.path, part.meta_line,
-                         f"{'chapter' if isinstance(part, Chapter) else 'session'} {part.id} is still an outline",
-                         "write it in full and remove 'status: outline' before a release")
-            for part in (*guide.front, *guide.sessions(), *guide.annexes) if part.is_outline]
-
-
-def _translation_problems(project: Project, country: CountryFile, guide: Guide, release: bool) -> list[ContentError]:
-    """For a release, what the country's translation rules refuse; otherwise one warning per
-    edition that has stale translations (`status --list` names them)."""
-    units = edition_units(project, guide)
-    if release:
-        return release_problems(country, guide.lang, units)
-    stale = [unit for unit in units if unit.state is TranslationState.stale]
-    if not stale:
-        return []
-    return [ContentError(stale[0].path, stale[0].line,
-                         f"{len(stale)} translated sections of {country.key}/{guide.lang} are stale: the English "
-                         "changed after they were translated",
-                         f"see them with: atlas-etp status --country {country.key} --lang {guide.lang} --list",
-                         severity="warning")]
 
 
 @app.command()

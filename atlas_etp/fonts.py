@@ -40,9 +40,13 @@ def _rule(face: FontFace, url: str) -> str:
             f'font-style: {face.style}; src: url("{url}") format("truetype"); }}\n')
 
 
-def print_font_css(fonts_dir: Path) -> str:
-    """@font-face rules for WeasyPrint, pointing at the shipped files."""
-    return "".join(_rule(face, (fonts_dir / face.file).as_uri()) for face in FONT_FACES)
+FONTS_URL = "fonts/"  # templates/fonts, relative to the print HTML's base URL (the templates folder)
+
+
+def print_font_css() -> str:
+    """@font-face rules for WeasyPrint, pointing at the shipped files by a relative URL: the print
+    HTML then does not depend on where the project lies, and neither does its cache key."""
+    return "".join(_rule(face, FONTS_URL + face.file) for face in FONT_FACES)
 
 
 def screen_font_css(fonts_dir: Path, lang: str) -> str:

@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ from .i18n import (
 )
 from .load import load_country, module_numbers
 from .project import SOURCE_LANGUAGE, Project
+from .provenance import source_date
 from .registry_report import FactRow
 from .render import RenderedGuide, audience_names
 
@@ -46,14 +48,10 @@ THAI_ANNEX_LETTERS = "กขคงจฉชซฌญ"  # Thai documents letter a
 PDF_VARIANT = "pdf/ua-1"  # tagged, with title, language and reading order for screen readers
 
 
-def edition_date(guide: RenderedGuide) -> datetime.date:
-    """The guide's date: from guide.yaml, else SOURCE_DATE_EPOCH (reproducible builds), else today."""
-    if guide.meta.date:
-        return guide.meta.date
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC).date()
-    return datetime.date.today()
+def edition_date(project: Project, guide: RenderedGuide) -> datetime.date:
+    """The guide's date: from guide.yaml, else the source's date (provenance.py), so that a
+    rebuild of the same source prints the same date."""
+    return guide.meta.date or source_date(project.root)
 
 
 def template_environment(project: Project, lang: str) -> Environment:
@@ -73,7 +71,7 @@ def template_environment(project: Project, lang: str) -> Environment:
 def stylesheet(project: Project, medium: str, lang: str) -> str:
     """Fonts and styles for `medium` ("print" or "screen")."""
     css = "".join((project.templates / name).read_text(encoding="utf-8") for name in ("style.css", f"{medium}.css"))
-    fonts = print_font_css(project.fonts) if medium == "print" else screen_font_css(project.fonts, lang)
+    fonts = print_font_css() if medium == "print" else screen_font_css(project.fonts, lang)
     return fonts + css
 
 
@@ -87,7 +85,7 @@ def html_document(project: Project, guide: RenderedGuide, medium: str, edition: 
     """One document of an edition as one HTML file, for print (WeasyPrint) or for screen."""
     env = template_environment(project, guide.lang)
     gettext = translations(guide.lang)
-    date = edition_date(guide)
+    date = edition_date(project, guide)
     modules = guide.modules if edition.module is None else (guide.module(edition.module),)
     digits = THAI_COUNTER_STYLE if guide.thai_digits else "decimal"  # of page numbers
     document = env.get_template(edition.template).render(
@@ -157,14 +155,25 @@ def annex_letter(index: int, lang: str) -> str:
     return letters[index]
 
 
-def write_html(project: Project, guide: RenderedGuide, out_dir: Path, edition: Edition) -> Path:
-    path = output_path(out_dir, guide.country_key, guide.lang, edition, "html")
-    atomic_write(path, html_document(project, guide, "screen", edition).encode("utf-8"))
-    return path
+MEDIA = {"pdf": "print", "html": "screen"}  # which HTML each format is made from
+FORMATS = tuple(MEDIA)
 
 
-def lay_out(project: Project, guide: RenderedGuide, edition: Edition) -> weasyprint.Document:
-    """The print HTML laid out in pages by WeasyPrint, loading files only from the project's folders."""
+@dataclass(frozen=True)
+class Output:
+    """The bytes of one built file, and its number of pages when it is a PDF."""
+
+    data: bytes
+    pages: int | None = None
+
+
+def document_html(project: Project, guide: RenderedGuide, edition: Edition, extension: str) -> str:
+    """The HTML a file of `extension` is made from: for print (PDF) or for screen (HTML)."""
+    return html_document(project, guide, MEDIA[extension], edition)
+
+
+def lay_out(project: Project, html: str) -> weasyprint.Document:
+    """Print HTML laid out in pages by WeasyPrint, loading files only from the project's folders."""
     use_only_project_fonts(project.fonts)
     from weasyprint import HTML  # imported here: it is slow to load, and fontconfig must be set first
 
@@ -173,29 +182,43 @@ def lay_out(project: Project, guide: RenderedGuide, edition: Edition) -> weasypr
 
     pdf_text.install()
     fetcher = ProjectFetcher([project.content, project.templates])
-    html = HTML(string=html_document(project, guide, "print", edition), base_url=project.templates.as_uri() + "/",
-                url_fetcher=fetcher)
+    document = HTML(string=html, base_url=project.templates.as_uri() + "/", url_fetcher=fetcher)
     try:
-        return html.render(pdf_variant=PDF_VARIANT)
+        return document.render(pdf_variant=PDF_VARIANT)
     except RefusedURL as exc:
         raise PublishError(str(exc)) from None
 
 
-def write_pdf(project: Project, guide: RenderedGuide, out_dir: Path, edition: Edition) -> Path:
+def pdf_output(project: Project, html: str) -> Output:
     """The PDF, refused when a character has no glyph in the shipped fonts: it would print as an
     empty box, which nobody notices until a trainer does."""
     watch = _MissingGlyphs()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(watch)
     try:
-        pdf = lay_out(project, guide, edition).write_pdf(pdf_variant=PDF_VARIANT)
+        document = lay_out(project, html)
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     finally:
         logger.removeHandler(watch)
     if watch.characters:
         raise PublishError(f"no shipped font can draw {', '.join(sorted(watch.characters))} — replace it in the "
                            "content, or add a font that has it to templates/fonts and atlas_etp/fonts.py")
-    path = output_path(out_dir, guide.country_key, guide.lang, edition, "pdf")
-    atomic_write(path, pdf)
+    return Output(pdf, len(document.pages))
+
+
+def html_output(project: Project, html: str) -> Output:
+    """The screen HTML is the file itself: one self-contained page."""
+    return Output(html.encode("utf-8"))
+
+
+PRODUCERS = {"pdf": pdf_output, "html": html_output}
+
+
+def write_document(project: Project, guide: RenderedGuide, out_dir: Path, edition: Edition, extension: str) -> Path:
+    """Make one file of an edition and write it into out_dir/<country>/<lang>/."""
+    output = PRODUCERS[extension](project, document_html(project, guide, edition, extension))
+    path = output_path(out_dir, guide.country_key, guide.lang, edition, extension)
+    atomic_write(path, output.data)
     return path
 
 
@@ -229,9 +252,6 @@ def write_index(project: Project, out_dir: Path) -> Path:
     atomic_write(path, document.encode("utf-8"))
     return path
 
-
-WRITERS = {"pdf": write_pdf, "html": write_html}
-FORMATS = tuple(WRITERS)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -169,7 +169,7 @@ def _last_text_block(page: object) -> object | None:
 def test_no_heading_is_stranded_and_no_glance_box_is_split():
     project = Project(REPO)
     guide = prepare_edition(project, "thailand", "en")
-    document = lay_out(project, guide, Edition(Kind.module, 3))
+    document = lay_out(project, html_document(project, guide, "print", Edition(Kind.module, 3)))
     stranded, glance_pages = [], {}
     for number, page in enumerate(document.pages, start=1):
         last = _last_text_block(page)
