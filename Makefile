@@ -5,12 +5,13 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 
-.PHONY: build test lint clean
+.PHONY: build test lint clean constraints
 
-$(BIN)/atlas-etp: pyproject.toml
+# Installs the versions pinned in constraints.txt, the same on every machine and CI runner.
+$(BIN)/atlas-etp: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 build: $(BIN)/atlas-etp  ## install, then build the default edition (Thailand, Thai) into build/
@@ -21,6 +22,14 @@ lint: $(BIN)/atlas-etp
 
 test: lint  ## install, lint, run the test suite
 	$(BIN)/pytest -q
+
+constraints:  ## re-pin: resolve '.[test]' afresh in a throwaway venv, write its versions to constraints.txt
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) -m venv "$$tmp" && \
+	"$$tmp/bin/pip" install --quiet --upgrade pip && \
+	"$$tmp/bin/pip" install --quiet -e '.[test]' && \
+	{ grep '^#' constraints.txt; "$$tmp/bin/pip" freeze --exclude-editable; } > constraints.txt.new && \
+	mv constraints.txt.new constraints.txt
 
 clean:
 	rm -rf build .pytest_cache
