@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from . import agenda
 from .changes import Change
 from .drift import DriftState
-from .editions import Edition, Kind, file_name, output_path, targets
+from .editions import Edition, Kind, file_name, targets
 from .errors import PublishError
 from .fonts import print_font_css, screen_font_css, use_only_project_fonts
 from .i18n import (
@@ -212,14 +212,6 @@ def html_output(project: Project, html: str) -> Output:
 
 
 PRODUCERS = {"pdf": pdf_output, "html": html_output}
-
-
-def write_document(project: Project, guide: RenderedGuide, out_dir: Path, edition: Edition, extension: str) -> Path:
-    """Make one file of an edition and write it into out_dir/<country>/<lang>/."""
-    output = PRODUCERS[extension](project, document_html(project, guide, edition, extension))
-    path = output_path(out_dir, guide.country_key, guide.lang, edition, extension)
-    atomic_write(path, output.data)
-    return path
 
 
 class _MissingGlyphs(logging.Handler):
