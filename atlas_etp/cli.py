@@ -79,7 +79,7 @@ def main(
 
 
 def _run(action: Callable[[], T], root: Path | None = None) -> T:
-    """Run a command; content and usage problems become clear lines and exit codes, not tracebacks."""
+    """Run a command; content and usage problems, and Ctrl-C, become clear lines and exit codes, not tracebacks."""
     try:
         return action()
     except ContentErrors as exc:
@@ -91,6 +91,10 @@ def _run(action: Callable[[], T], root: Path | None = None) -> T:
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: every file written before Ctrl-C is complete; the others are as they were",
+                   err=True)
+        raise typer.Exit(130) from None
 
 
 def _print_errors(errors: list[ContentError], root: Path | None, what: str = "problem") -> None:
