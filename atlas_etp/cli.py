@@ -30,6 +30,7 @@ from .publish import write_changes, write_index
 from .registry_report import fact_rows
 from .release import CHECKSUMS, MANIFEST, Selection, assemble, release_targets, select_targets, target_json
 from .scaffold import new_country
+from .serve import serve as serve_preview
 from .stats import PartStats, programme_stats
 from .translation_status import (
     StatusRow,
@@ -251,6 +252,30 @@ def targets(
             return
         for target in selected:
             typer.echo(target.path.as_posix())
+
+    _run(action, root)
+
+
+@app.command()
+def serve(
+    country: Annotated[str, typer.Option(help="Which country edition.")] = DEFAULT_COUNTRY,
+    lang: Annotated[str | None, typer.Option(help="Language (default: the country's first language).",
+                                             show_default=False)] = None,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 8000,
+    root: RootOption = None,
+) -> None:
+    """Preview an edition's HTML in the browser while you edit: every save in content/ or templates/
+    reloads the open page, and a problem shows over the page (file, line, fix) until it is fixed.
+    Serves on 127.0.0.1 only and writes nothing. Ctrl-C stops it."""
+
+    def action() -> None:
+        project = _project(root)
+        project.require_country(country)
+        chosen = resolve_language(project, country, lang)
+        try:
+            serve_preview(project, country, chosen, port, lambda line: typer.echo(line, err=True))
+        except KeyboardInterrupt:
+            typer.echo("stopped", err=True)
 
     _run(action, root)
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -123,9 +124,16 @@ def build_parser() -> MarkdownIt:
 PARSER = build_parser()
 
 
-def parse(text: str) -> list[Token]:
-    """Tokens of `text` (no rendering): used to find sections and steps in raw content."""
-    return PARSER.parse(text, {"etp": None})
+@functools.lru_cache(maxsize=4096)
+def parse(text: str) -> tuple[Token, ...]:
+    """Tokens of `text` (no rendering): used to find sections and steps in raw content.
+
+    Loading an edition asks for the same texts many times (a section is split, checked and timed;
+    a translation is read beside its English), and a live preview asks again on every save: parsing
+    is most of an edition's load time, so each text is parsed once per process. The tokens are
+    shared between callers and must not be changed; `render` parses its own copy, which it changes.
+    """
+    return tuple(PARSER.parse(text, {"etp": None}))
 
 
 def block_problems(tokens: Sequence[Token], text: str) -> list[Problem]:

@@ -12,7 +12,7 @@ from .load import CountryFile, load_country, load_edition_body
 from .model import Guide
 from .overlay import apply_overlay
 from .project import Project
-from .render import RenderedGuide, render_guide
+from .render import RenderedGuide, RenderMemo, render_guide
 
 
 def resolve_language(project: Project, country: str, lang: str | None) -> str:
@@ -38,17 +38,19 @@ def _overlaid(project: Project, country: CountryFile, lang: str) -> Guide:
     return apply_overlay(guide, country, stale)
 
 
-def _rendered(project: Project, country_key: str, lang: str) -> tuple[Guide, RenderedGuide, ErrorReport]:
+def _rendered(project: Project, country_key: str, lang: str,
+              memo: RenderMemo | None = None) -> tuple[Guide, RenderedGuide, ErrorReport]:
     """The overlaid edition and its rendering, with the problems rendering found."""
     country = load_country(project, country_key)
     guide = _overlaid(project, country, lang)
-    rendered, report = render_guide(project, guide, country.model, country_key)
+    rendered, report = render_guide(project, guide, country.model, country_key, memo)
     return guide, rendered, report
 
 
-def prepare_edition(project: Project, country_key: str, lang: str) -> RenderedGuide:
-    """The edition rendered to HTML fragments, ready for the publish stage."""
-    _, rendered, report = _rendered(project, country_key, lang)
+def prepare_edition(project: Project, country_key: str, lang: str, memo: RenderMemo | None = None) -> RenderedGuide:
+    """The edition rendered to HTML fragments, ready for the publish stage. A process that renders
+    the same edition again and again (the live preview) passes a `memo` of the sections it rendered."""
+    _, rendered, report = _rendered(project, country_key, lang, memo)
     report.raise_if_any()
     return rendered
 

@@ -9,10 +9,10 @@ Jinja's comment marker `{#` would swallow heading IDs (`{#indicators}`), so cont
 from __future__ import annotations
 
 import types
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field, replace
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -31,6 +31,7 @@ from .schema import AUDIENCES, Country, GuideMeta, SessionMeta
 
 FULL_COURSE = "full"
 UNFINISHED = (TranslationState.stale, TranslationState.missing)  # translation states a release refuses
+T = TypeVar("T")
 TEMPLATE_NAME = "<template>"  # the file name Jinja gives templates made with from_string
 
 
@@ -183,8 +184,34 @@ class RenderedGuide:
         return [session for session in self.sessions() if session.test_item]
 
 
+MAX_REPEAT = 10_000  # `"-" * 40` draws a rule; nothing in a guide repeats a text more than this
+MAX_EXPONENT = 64  # `2 ** 10` is arithmetic; `9 ** 9 ** 9` would keep a core busy for hours
+
+
+class ContentSandbox(SandboxedEnvironment):
+    """Jinja's sandbox (no Python internals) that also refuses the two operators a single short
+    expression can turn into hours of work or gigabytes of text: repeating a text or list (`*`) and
+    raising to a power (`**`). Loops are bounded by the sandbox's own range limit and by the
+    render's time limit."""
+
+    intercepted_binops = frozenset(("*", "**"))
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _is_number(right) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"the power {right!r} is too large (at most {MAX_EXPONENT})")
+        if operator == "*":
+            count = right if isinstance(left, str | list | tuple) else left
+            if _is_number(count) and count > MAX_REPEAT:
+                raise SecurityError(f"repeating something {count!r} times is too many (at most {MAX_REPEAT:,})")
+        return super().call_binop(context, operator, left, right)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def content_environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
+    return ContentSandbox(
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -193,11 +220,36 @@ def content_environment() -> SandboxedEnvironment:
     )
 
 
+@dataclass
+class RenderMemo:
+    """Sections rendered by an earlier render of the same edition in this process, with the
+    problems found then: a live preview (serve.py) re-renders only the sections a save changed.
+
+    A section's HTML depends on its text and place and on the edition (language, country file);
+    `context` holds the edition's, and a different one empties the memo. Images are checked on
+    disk while rendering, so whoever keeps a memo must `clear` it when a file other than Markdown
+    or YAML changes.
+    """
+
+    context: tuple[object, ...] = ()
+    tables: dict[str, dict[Hashable, tuple[Any, list[ContentError], int]]] = field(default_factory=dict)
+
+    def table(self, context: tuple[object, ...], name: str) -> dict[Hashable, tuple[Any, list[ContentError], int]]:
+        if context != self.context:
+            self.context, self.tables = context, {}
+        return self.tables.setdefault(name, {})
+
+    def clear(self) -> None:
+        self.tables = {}
+
+
 class SectionRenderer:
     """Renders the content of one edition; collects every problem instead of stopping at the first."""
 
-    def __init__(self, project: Project, country: Country, country_key: str, lang: str):
-        self.lang = lang
+    def __init__(self, project: Project, country: Country, country_key: str, lang: str,
+                 memo: RenderMemo | None = None):
+        self.memo = memo
+        self.context = (project.root, country_key, lang, country.model_dump_json())
         self.jinja = content_environment()
         self.names = registry_globals(country, country_key, lang)
         gettext = translations(lang).gettext
@@ -229,6 +281,12 @@ class SectionRenderer:
         """The section for the facilitator, and what of it participants get: its case studies,
         activities, handouts and key messages ("" when it has none)."""
         text = self.expand(section) if text is None else text
+        key = (text, section, anchor, heading_shift, whole_part_marked)
+        return self._remembered("views", key, lambda: self._views(section, anchor, text, heading_shift,
+                                                                  whole_part_marked))
+
+    def _views(self, section: Section, anchor: str, text: str, heading_shift: int,
+               whole_part_marked: bool) -> tuple[str, str]:
         self.env.id_prefix = anchor
         self.env.heading_shift = heading_shift
         self.env.base_dir = section.path.parent
@@ -259,8 +317,31 @@ class SectionRenderer:
         """HTML for a run of sections outside any session (the `diff` report shows them alone)."""
         return "".join(self.section(section, anchor) for section in sections)
 
+    def _remembered(self, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`; with a memo, what it gave for `key` before, its problems reported again."""
+        if self.memo is None:
+            return compute()
+        table = self.memo.table(self.context, name)
+        if key in table:
+            value, problems, marked = table[key]
+            self.report.extend(problems)
+            self.drafts += marked
+            return value
+        outer, drafts = self.report, self.drafts
+        self.report = ErrorReport()
+        try:
+            value = compute()
+        finally:
+            found, self.report = self.report, outer
+        table[key] = (value, found.errors, self.drafts - drafts)
+        self.report.extend(found.errors)
+        return value
+
     def expand(self, section: Section) -> str:
         """The section's Markdown with variables filled in; on error, the problem goes to the report."""
+        return self._remembered("expanded", section, lambda: self._expand(section))
+
+    def _expand(self, section: Section) -> str:
         try:
             return self.jinja.from_string(section.source).render(self.names)
         except TemplateSyntaxError as exc:
@@ -357,10 +438,11 @@ def _template_line(exc: BaseException) -> int:
 
 
 def render_guide(
-    project: Project, guide: Guide, country: Country, country_key: str
+    project: Project, guide: Guide, country: Country, country_key: str, memo: RenderMemo | None = None
 ) -> tuple[RenderedGuide, ErrorReport]:
-    """The guide rendered to HTML fragments, with every content problem found on the way."""
-    renderer = SectionRenderer(project, country, country_key, guide.lang)
+    """The guide rendered to HTML fragments, with every content problem found on the way (`memo`:
+    sections rendered before by this process, see RenderMemo)."""
+    renderer = SectionRenderer(project, country, country_key, guide.lang, memo)
     modules = tuple(renderer.module(module) for module in guide.modules)
     rendered = RenderedGuide(
         lang=guide.lang, country_key=country_key, country_name=country.name.get(guide.lang, country_key),

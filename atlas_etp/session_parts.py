@@ -7,6 +7,8 @@ notes, a participatory activity, key messages, and assessment questions with mod
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from markdown_it.token import Token
 
 from .assessment import ASSESSMENT_SECTION, read_assessment
@@ -63,7 +65,7 @@ def _block_type(token_type: str) -> str:
     return token_type.removeprefix("container_").removesuffix("_open").removesuffix("_close")
 
 
-def _assessment_problems(section: Section, tokens: list[Token]) -> list[ContentError]:
+def _assessment_problems(section: Section, tokens: Sequence[Token]) -> list[ContentError]:
     assessment = read_assessment(tokens)
     count = len(assessment.questions)
     if count < MIN_QUESTIONS:

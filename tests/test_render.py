@@ -72,3 +72,22 @@ def test_javascript_links_are_errors(mini):
     with pytest.raises(ContentErrors) as caught:
         prepare_edition(Project(mini), "testland", "en")
     assert "'javascript:'" in caught.value.errors[0].message
+
+
+@pytest.mark.parametrize("expression, words", [
+    ("{{ 'x' * 1000000000 }}", "repeating something 1000000000 times is too many"),
+    ("{{ 100000 * ['x'] }}", "repeating something 100000 times is too many"),
+    ("{{ 9 ** 99999 }}", "the power 99999 is too large"),
+])
+def test_expressions_that_would_exhaust_the_machine_are_errors(mini, expression, words):
+    """One short expression must not make gigabytes of text or keep a core busy for hours."""
+    edit(mini / SESSION, "Greet the group.", f"Greet the group. {expression}")
+    with pytest.raises(ContentErrors) as caught:
+        prepare_edition(Project(mini), "testland", "en")
+    (error,) = caught.value.errors
+    assert error.path.name == "s01-intro.md" and error.line == 16 and words in error.message
+
+
+def test_small_repeats_and_powers_are_still_arithmetic(mini):
+    edit(mini / SESSION, "Greet the group.", "Greet the group. {{ '-' * 3 }}{{ 2 ** 10 }}{{ 3 * 4 }}")
+    assert "Greet the group. ---102412" in _html(mini)
