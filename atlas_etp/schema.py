@@ -134,6 +134,7 @@ class Ratification(Fact):
         "if": _present("party", {"const": False}),
         "then": {"properties": {"ratified": {"type": "null"}}},
         "else": {"anyOf": [_present("ratified", NOT_NULL), _present("status", {"const": "unconfirmed"})]},
+        "$comment": "Fact._checked_or_unconfirmed (oneOf) and Ratification._date_if_party (if/then/else)",
     })
 
     instrument: Localized
@@ -157,7 +158,7 @@ class Registry(Strict):
     laws: dict[str, Law] = {}
     agencies: dict[str, Agency] = {}
     hotlines: dict[str, Hotline] = {}
-    ages: dict[str, Age] = Field({}, description="Ages the text uses as age.KEY, e.g. age.minimum_work.")
+    ages: dict[str, Age] = Field({}, description="Ages the text uses as age.KEY, e.g. age.minimum_employment.")
     ratifications: dict[str, Ratification] = {}
 
     def facts(self) -> list[tuple[str, str, Fact]]:
