@@ -334,6 +334,37 @@ def check(
 
 
 @app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the files (default: schemas/ in the "
+                                             "project folder, where country.yaml's first line points).",
+                                             show_default=False)] = None,
+    check_only: Annotated[bool, typer.Option("--check", help="Write nothing; fail if the files there are not "
+                                             "what this version of atlas-etp generates (for CI).")] = False,
+    root: RootOption = None,
+) -> None:
+    """Write the JSON Schema files editors use to check and complete country.yaml, guide.yaml and
+    front matter (country.schema.json, session.schema.json, …); see docs/authoring.md."""
+    # Imported here so that this command is the only change to cli.py that editor support needs.
+    from .editor_schema import SCHEMA_DIR, stale_schemas, write_schemas
+
+    def action() -> None:
+        project = _project(root)
+        folder = (out or project.root / SCHEMA_DIR).resolve()
+        if folder.is_relative_to(project.content.resolve()):
+            raise UsageError(f"{folder} is inside content/ — write the schemas elsewhere, e.g. --out {SCHEMA_DIR}")
+        shown = folder.relative_to(project.root.resolve()) if folder.is_relative_to(project.root.resolve()) else folder
+        if check_only:
+            if errors := stale_schemas(folder):
+                raise ContentErrors(errors)
+            typer.echo(f"{shown}/: the schema files are up to date")
+            return
+        for path, changed in write_schemas(folder):
+            typer.echo(f"{'wrote' if changed else 'up to date:'} {shown / path.name}")
+
+    _run(action, root)
+
+
+@app.command()
 def review(
     targets: Annotated[list[str] | None, typer.Argument(help="The override targets reviewed, e.g. m1.s01/national-law.",
                                                          show_default=False)] = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .editor_schema import COUNTRY_MODELINE
 from .errors import UsageError, did_you_mean
 from .project import Project
 
@@ -48,6 +49,7 @@ def country_yaml(name: str, lang: str, keys: dict[str, list[str]]) -> str:
         "ages": '      value: "—"\n',
     }
     lines = [
+        COUNTRY_MODELINE,  # editors with a YAML language server check and complete the file against the schema
         f"# {title} country overlay, scaffolded by `atlas-etp new-country`.",
         "# Every registry entry below is a gap to fill: give the national fact, its source, and the date",
         "# it was checked (checked: YYYY-MM-DD) instead of 'status: unconfirmed'. See docs/authoring.md.",

@@ -2,7 +2,9 @@
 
 Pydantic does the validation; this module turns its errors into `ContentError`s that name the
 file, line and column of the offending key and suggest the valid key (did-you-mean). The same
-models can later export JSON Schema for editors.
+models export the JSON Schema that editors use (editor_schema.py): the descriptions given here are
+what a writer sees when hovering a key, and each `json_schema_extra` states, for editors, a rule
+that a model validator enforces in Python (a validator cannot be exported by itself).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ class _LocalizedMarker:
     """Marks a field as text that must exist in every language of an edition."""
 
 
-Localized = Annotated[dict[str, str], _LocalizedMarker()]
+Localized = Annotated[dict[str, str], _LocalizedMarker(),
+                      Field(description="A text in each language of the edition: one 'code: text' line per "
+                            "language, e.g. 'en: Labour Protection Act' (or {en: …, th: …} on one line).")]
 
 STAGES = ("identification", "investigation", "referral", "victim-services", "prosecution", "adjudication",
           "coordination")
@@ -33,19 +37,39 @@ Audience = Literal["labour-inspectors", "police", "prosecutors", "judges", "soci
 ID_PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+def _present(key: str, value_schema: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema for "`key` is given and not empty (null)": how the validators below test `is not None`."""
+    return {"required": [key], "properties": {key: value_schema}}
+
+
+NOT_NULL: dict[str, Any] = {"not": {"type": "null"}}
+
+
 class Strict(BaseModel):
     """Unknown keys are errors: a misspelt key must not be silently ignored."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+FACT_RULE: dict[str, Any] = {
+    "oneOf": [_present("checked", NOT_NULL), _present("status", NOT_NULL)],
+    "$comment": "Fact._checked_or_unconfirmed: exactly one of 'checked' and 'status'",
+}
+
+
 class Fact(Strict):
     """A national fact: it has a source and either a checked date or an unconfirmed status."""
 
-    source: str = Field(min_length=3)
-    checked: datetime.date | None = None
-    status: Literal["unconfirmed"] | None = None
-    note: Localized | None = None
+    model_config = ConfigDict(json_schema_extra=FACT_RULE)
+
+    source: str = Field(min_length=3, description="Where the fact comes from: the title, number or address of "
+                        "the official source a reviewer can look up.")
+    checked: datetime.date | None = Field(None, description="The day the fact was checked against its source, "
+                                          "as YYYY-MM-DD. Give this or 'status: unconfirmed', not both.")
+    status: Literal["unconfirmed"] | None = Field(None, description="'unconfirmed' while the fact awaits legal "
+                                                  "review: the guide marks it and lists it in the review annex. "
+                                                  "Give this or 'checked', not both.")
+    note: Localized | None = Field(None, description="A note for the legal reviewer, per language.")
 
     @model_validator(mode="after")
     def _checked_or_unconfirmed(self) -> Fact:
@@ -61,13 +85,13 @@ class Fact(Strict):
 class Law(Fact):
     """A law, an amendment (its own entry, `amends:` the law it changes) or a policy instrument."""
 
-    title: Localized
-    short: Localized | None = None
+    title: Localized = Field(description="The full title of the law, per language.")
+    short: Localized | None = Field(None, description="A short title used in running text, per language.")
     number: str | None = None
     year: int | None = Field(default=None, ge=1800, le=2100)
-    amends: str | None = None
-    provisions: Localized | None = None
-    penalties: Localized | None = None
+    amends: str | None = Field(None, description="The registry key of the law this amendment changes.")
+    provisions: Localized | None = Field(None, description="What the law provides, per language.")
+    penalties: Localized | None = Field(None, description="The penalties it sets, per language.")
 
 
 class Agency(Fact):
@@ -77,12 +101,15 @@ class Agency(Fact):
     name: Localized
     short: Localized | None = None
     role: Localized | None = None
-    stages: list[Stage] = []
-    refers_to: list[str] = []
+    stages: list[Stage] = Field([], description="Where the agency works in the enforcement chain "
+                                "(identification, investigation, referral, …): places it in the referral pathway.")
+    refers_to: list[str] = Field([], description="The registry keys of the agencies it hands cases to.")
 
 
 class Hotline(Fact):
-    number: str
+    """A hotline victims or officials can call."""
+
+    number: str = Field(description="The number as it is dialled, in quotes (e.g. \"1300\").")
     name: Localized
     hours: Localized | None = None
 
@@ -90,7 +117,7 @@ class Hotline(Fact):
 class Age(Fact):
     """An age; `value` is a number, or a text (per language where it needs words: "14 or 15")."""
 
-    value: int | str | dict[str, str]
+    value: int | str | dict[str, str] = Field(description="The age: a number, a text, or a text per language.")
     instrument: Localized | None = None
 
     def text(self, lang: str) -> str:
@@ -102,9 +129,18 @@ class Ratification(Fact):
     where only the year is known); `party: false` records that it has not ratified. An unconfirmed
     entry may leave the date out: the review annex then asks for it."""
 
+    model_config = ConfigDict(json_schema_extra={
+        **FACT_RULE,
+        "if": _present("party", {"const": False}),
+        "then": {"properties": {"ratified": {"type": "null"}}},
+        "else": {"anyOf": [_present("ratified", NOT_NULL), _present("status", {"const": "unconfirmed"})]},
+        "$comment": "Fact._checked_or_unconfirmed (oneOf) and Ratification._date_if_party (if/then/else)",
+    })
+
     instrument: Localized
-    ratified: datetime.date | int | None = None
-    party: bool = True
+    ratified: datetime.date | int | None = Field(None, description="The date of ratification (YYYY-MM-DD), or the "
+                                                 "year where only the year is known.")
+    party: bool = Field(True, description="false records that the country has not ratified the instrument.")
 
     @model_validator(mode="after")
     def _date_if_party(self) -> Ratification:
@@ -117,10 +153,12 @@ class Ratification(Fact):
 
 
 class Registry(Strict):
+    """The national facts the guide quotes, each under a key the Markdown uses: law("trafficking")."""
+
     laws: dict[str, Law] = {}
     agencies: dict[str, Agency] = {}
     hotlines: dict[str, Hotline] = {}
-    ages: dict[str, Age] = {}
+    ages: dict[str, Age] = Field({}, description="Ages the text uses as age.KEY, e.g. age.minimum_employment.")
     ratifications: dict[str, Ratification] = {}
 
     def facts(self) -> list[tuple[str, str, Fact]]:
@@ -132,6 +170,14 @@ class Registry(Strict):
 
 
 OPERATIONS = ("replace", "insert_before", "insert_after", "remove")
+OVERRIDE_RULE: dict[str, Any] = {
+    "oneOf": [_present(op, {"type": "string"}) for op in OPERATIONS],
+    "if": _present("remove", {"type": "string"}),
+    "then": {"properties": {"with": {"type": "null"}}},
+    "else": _present("with", {"type": "string"}),
+    "$comment": "Override._one_operation: exactly one operation; 'remove' takes no 'with', the others need one",
+}
+_TARGET = "a session (m1.s02) or a section (m1.s02/national-law)"
 
 
 class Override(Strict):
@@ -141,12 +187,17 @@ class Override(Strict):
     (written by `atlas-etp review`); when the global text changes, the override may be stale.
     """
 
-    replace: str | None = None
-    insert_before: str | None = None
-    insert_after: str | None = None
-    remove: str | None = None
-    with_: str | None = Field(default=None, alias="with")
-    against: str | None = Field(default=None, pattern=r"^[0-9a-f]{12}$")
+    model_config = ConfigDict(json_schema_extra=OVERRIDE_RULE)
+
+    replace: str | None = Field(None, description=f"Replace {_TARGET} by the file named in 'with'.")
+    insert_before: str | None = Field(None, description=f"Insert the file named in 'with' before {_TARGET}.")
+    insert_after: str | None = Field(None, description=f"Insert the file named in 'with' after {_TARGET}.")
+    remove: str | None = Field(None, description=f"Leave out {_TARGET}; takes no 'with'.")
+    with_: str | None = Field(default=None, alias="with", description="The Markdown file with the national text, "
+                              "relative to content/<country>/<language>/, e.g. national-law.md.")
+    against: str | None = Field(default=None, pattern=r"^[0-9a-f]{12}$",
+                                description="Written by 'atlas-etp review': the fingerprint of the global text "
+                                "this override was last checked against. Do not edit by hand.")
 
     @model_validator(mode="after")
     def _one_operation(self) -> Override:
@@ -179,13 +230,19 @@ class Release(Strict):
 
 
 class Country(Strict):
-    name: Localized
-    languages: list[str] = Field(min_length=1)
+    """content/<country>/country.yaml: a country's languages, paper, national facts and the changes
+    it makes to the global programme."""
+
+    name: Localized = Field(description="The country's name, per language.")
+    languages: list[str] = Field(min_length=1, description="The languages of the country's editions, e.g. "
+                                 "[th, en]; each must exist under content/global/.")
     paper: Literal["A4", "Letter"] = "A4"
-    thai_digits: bool = False  # the Thai edition prints Thai digits (๑๒๓), as many Thai official documents do
+    # the Thai edition prints Thai digits (๑๒๓), as many Thai official documents do
+    thai_digits: bool = Field(False, description="true: the Thai edition prints Thai digits (๑๒๓).")
     release: Release = Release()
     registry: Registry = Registry()
-    overrides: list[Override] = []
+    overrides: list[Override] = Field([], description="National changes to the global text, each replacing, "
+                                      "inserting or removing a session or a section by its ID.")
 
 
 class Course(Strict):
@@ -233,6 +290,8 @@ class ChapterMeta(Strict):
 
 
 class ModuleMeta(Strict):
+    """Front matter of a module.md file."""
+
     id: str = Field(pattern=r"^m[1-9]$")
     title: str
     objectives: list[str] = []
@@ -241,9 +300,13 @@ class ModuleMeta(Strict):
 
 
 class SessionMeta(Strict):
-    id: str = Field(pattern=r"^m[1-9]\.s\d\d$")
-    title: str
-    duration: int = Field(gt=0, le=600)
+    """Front matter of a session file (between the two '---' lines at its top)."""
+
+    id: str = Field(pattern=r"^m[1-9]\.s\d\d$", description="The session's stable ID: module and session "
+                    "number, e.g. m1.s02. Overrides and translations refer to it: do not change it.")
+    # The pattern is what _title_not_blank checks, for editors.
+    title: str = Field(json_schema_extra={"pattern": r"\S"})
+    duration: int = Field(gt=0, le=600, description="Minutes the session takes (1 to 600).")
     audiences: list[Audience] = Field(min_length=1)
     objectives: list[str] = Field(min_length=1)
     materials: list[str] = []
