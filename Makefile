@@ -21,6 +21,7 @@ lint: $(BIN)/atlas-etp
 	$(BIN)/ruff check atlas_etp tests benchmarks
 
 test: lint  ## install, lint, run the test suite
+	$(BIN)/atlas-etp schema --check
 	$(BIN)/pytest -q
 
 constraints:  ## re-pin: resolve '.[test]' afresh in a throwaway venv, write its versions to constraints.txt

@@ -20,6 +20,7 @@ from .batch import Result, Status, build_targets, default_jobs
 from .changes import country_changes
 from .drift import override_drift, record_review
 from .editions import ALL, Target, editions
+from .editor_schema import SCHEMA_DIR, stale_schemas, write_schemas
 from .errors import ContentError, ContentErrors, PublishError, UsageError
 from .i18n import translations
 from .load import load_country, load_source_guide, module_numbers
@@ -344,9 +345,6 @@ def schema(
 ) -> None:
     """Write the JSON Schema files editors use to check and complete country.yaml, guide.yaml and
     front matter (country.schema.json, session.schema.json, …); see docs/authoring.md."""
-    # Imported here so that this command is the only change to cli.py that editor support needs.
-    from .editor_schema import SCHEMA_DIR, stale_schemas, write_schemas
-
     def action() -> None:
         project = _project(root)
         folder = (out or project.root / SCHEMA_DIR).resolve()
@@ -531,6 +529,9 @@ def new_country_command(
         path = new_country(project, name, lang)
         typer.echo(f"wrote {path.relative_to(project.root)}")
         typer.echo(f"next: fill in its registry, then run: atlas-etp build --country {name} --lang {lang}")
+        if not (project.root / SCHEMA_DIR / "country.schema.json").is_file():
+            typer.echo("and run `atlas-etp schema` once, so that editors can check the file (its first line points "
+                       f"at {SCHEMA_DIR}/country.schema.json)")
 
     _run(action, root)
 

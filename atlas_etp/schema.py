@@ -48,7 +48,7 @@ NOT_NULL: dict[str, Any] = {"not": {"type": "null"}}
 class Strict(BaseModel):
     """Unknown keys are errors: a misspelt key must not be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 FACT_RULE: dict[str, Any] = {
@@ -250,7 +250,7 @@ class Course(Strict):
 
     days: int = Field(gt=0, le=20)
     audiences: list[Audience] = Field(min_length=1)
-    sessions: list[Annotated[str, Field(pattern=r"^m[1-9]\.s\d\d$")]] = Field(min_length=1)
+    sessions: list[Annotated[str, Field(pattern=r"^m[1-9]\.s[0-9][0-9]$")]] = Field(min_length=1)
 
 
 class GuideMeta(Strict):
@@ -302,7 +302,7 @@ class ModuleMeta(Strict):
 class SessionMeta(Strict):
     """Front matter of a session file (between the two '---' lines at its top)."""
 
-    id: str = Field(pattern=r"^m[1-9]\.s\d\d$", description="The session's stable ID: module and session "
+    id: str = Field(pattern=r"^m[1-9]\.s[0-9][0-9]$", description="The session's stable ID: module and session "
                     "number, e.g. m1.s02. Overrides and translations refer to it: do not change it.")
     # The pattern is what _title_not_blank checks, for editors.
     title: str = Field(json_schema_extra={"pattern": r"\S"})

@@ -149,20 +149,18 @@ class Preview:
 
     def states(self, stop: threading.Event) -> Iterator[dict[str, object] | None]:
         """The state now, then each time it changes (None when nothing changed for a while)."""
-        seen = -1
+        seen = None
         while not stop.is_set():
             with self.changed:
                 if self._mark() == seen:
                     self.changed.wait(HEARTBEAT_SECONDS)
-                if self._mark() == seen:
-                    yield None
-                    continue
+                fresh = self._mark() != seen
                 seen = self._mark()
-            yield self.state()
+            yield self.state() if fresh else None  # outside the lock: a slow page must not hold up a rebuild
 
-    def _mark(self) -> int:
+    def _mark(self) -> tuple[int, tuple[Problem, ...]]:
         """Changes whenever the version or the problems change."""
-        return hash((self.version, tuple(self.problems)))
+        return self.version, tuple(self.problems)
 
 
 def with_client_script(html: str, version: str) -> str:

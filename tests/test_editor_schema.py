@@ -107,6 +107,8 @@ BROKEN = {
                         "'duration': Input should be greater than 0"),
     "a bad session id": (SESSION, "id: m1.s01", "id: m1.s1", "session", "'id': String should match pattern"),
     "a blank title": (SESSION, "title: Introduction", 'title: "  "', "session", "'title': the title is empty"),
+    "a session id in Thai digits": (SESSION, "id: m1.s01", "id: m1.s๐๑", "session", "'id': String should match"),
+    "the Python name of 'with'": (COUNTRY, "    with: ", "    with_: ", "country", "unknown key 'with_'"),
 }
 
 
@@ -126,8 +128,10 @@ def test_the_unbroken_fixture_passes_both(mini: Path, cli):
 
 
 def test_a_scaffolded_country_names_a_schema_that_exists_and_validates_it(mini: Path, cli):
+    assert "run `atlas-etp schema` once" in cli("new-country", "elsewhere", "--root", mini).stdout
     assert cli("schema", "--root", mini).exit_code == 0
-    assert cli("new-country", "atlantis", "--lang", "th", "--root", mini).exit_code == 0
+    scaffolded = cli("new-country", "atlantis", "--lang", "th", "--root", mini)
+    assert scaffolded.exit_code == 0 and "atlas-etp schema" not in scaffolded.stdout
     path = mini / "content/atlantis/country.yaml"
     first_line = path.read_text("utf-8").splitlines()[0]
     assert first_line == COUNTRY_MODELINE
