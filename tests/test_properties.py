@@ -57,7 +57,8 @@ PROPERTIES = settings(derandomize=True, deadline=None, database=None, print_blob
 KNOWN_BUG_SPLITLINES_ONLY = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # YAML that makes sourcefile.load_yaml raise something other than ContentErrors (a traceback in
 # `check`): a key that is a mapping or a list, a date that does not exist, a tag whose text is not
-# of its type, nesting deeper than Python's recursion limit.
+# of its type, nesting deeper than Python's recursion limit. Once fixed, they belong in ODD_VALUES
+# (and "? key" in ODD_KEYS); the generators leave them out until then.
 KNOWN_BUG_YAML = {
     "unhashable key": "? key: m1-s01\n",
     "list as key": "[a]: b\n",
@@ -136,6 +137,7 @@ def front_matter(draw: st.DrawFn) -> list[str]:
 
 SECTION_IDS = ("plan", "background", "national-law", "key-messages", "assessment", "outline", "extra", "extra-two")
 BAD_IDS = ("", "Plan", "bad id", "a_b", "-lead", "ก", "x" * 90, "plan minutes")
+# '"²"' (a digit to str.isdigit, not to int) is left out: test_known_bug_a_superscript_digit_as_minutes.
 MINUTES = st.one_of(st.integers(-10, 10**12).map(str), st.sampled_from(("ten", '"10"', "", "1.5", "๑๐", "0x10")))
 section_id = st.one_of(st.sampled_from(SECTION_IDS), st.from_regex(r"[a-z0-9][a-z0-9-]{0,10}", fullmatch=True))
 heading_attrs = st.one_of(
@@ -144,6 +146,8 @@ heading_attrs = st.one_of(
     st.builds("{{#{} minutes={}}}".format, section_id, MINUTES),
     st.sampled_from(("", "{.class}", "{#x", "{#x foo=bar}", "{#a #b}", "{ }", "{#plan minutes}", "{id=plan}")),
 )
+# Expressions that raise other errors than Jinja's ("{{ 1/0 }}") are left out:
+# test_known_bug_a_failing_expression_in_content.
 JINJA = ("{{ country }}", '{{ law("trafficking") }}', '{{ law("nope") }}', '{{ hotline("trafficking") }}',
          "{{ age.minimum_employment }}", "{{ undefined_name }}", "{{", "}}", "{% if %}", "{% for x in y %}",
          "{## a comment ##}", "{{ ''.__class__.__mro__ }}", "{{ country | upper }}", "{{ 'a' ~ 1 }}")
@@ -251,6 +255,7 @@ def assert_sections_at_their_headings(sections: Sequence[Section]) -> None:
 
 @settings(PROPERTIES, max_examples=400)
 @given(data=markdown_file())
+# A session that loads, so the checks of loaded sections run in every run, whatever is generated.
 @example(data=b"---\nid: m1.s01\ntitle: x\nduration: 30\naudiences: [police]\nobjectives: [o]\nstatus: outline\n"
               b"---\n## A {#a}\n\n## B {#b}\n")
 def test_a_random_file_is_read_or_refused_with_located_errors(data: bytes) -> None:
