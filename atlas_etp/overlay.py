@@ -39,10 +39,10 @@ def apply_overlay(guide: Guide, country: CountryFile, stale: frozenset[str] = fr
 
 def _apply(guide: Guide, override: Override, lang_dir: Path, origin: str, where: tuple[Path, int],
            stale: bool) -> Guide:
-    session_id, _, section_id = override.target.partition("/")
+    session_id, slash, section_id = override.target.partition("/")
     module = _module_of(guide, session_id, where)
     session = next((s for s in module.sessions if s.id == session_id), None)
-    if session is None:
+    if session is None or (slash and not section_id):  # "m1.s01/" names no section: not the whole session
         raise _not_found(override.target, [s.id for s in guide.sessions()], where)
     if section_id:
         return _replace_module(guide, _apply_to_section(module, session, section_id, override, lang_dir, origin, where,
@@ -66,6 +66,10 @@ def _apply_to_session(module: Module, session: Session, override: Override, lang
         del sessions[index]
         return module.with_sessions(sessions)
     new = _national_session(overlay_files(lang_dir, override, where), origin)
+    if not new.id.startswith(module.id + "."):
+        raise ContentErrors([ContentError(new.path, new.meta_line,
+                                          f"the session '{new.id}' would be placed in module {module.id}",
+                                          f"give it an ID of module {module.id}, such as {module.id}.s51")])
     new = new.with_sections(_marked(list(new.sections), stale))
     if override.operation == "replace":
         sessions[index] = new
@@ -115,8 +119,9 @@ def _apply_to_section(module: Module, session: Session, section_id: str, overrid
 
 
 def _marked(sections: list[Section], stale: bool) -> list[Section]:
-    """The first section carries the drift mark the edition prints above the national text."""
-    return [dataclasses.replace(sections[0], stale=stale), *sections[1:]]
+    """The first section carries the drift mark the edition prints above the national text (an
+    outline session may have no section, and then nothing to mark)."""
+    return [dataclasses.replace(sections[0], stale=stale), *sections[1:]] if sections else []
 
 
 def _national_session(files: tuple[Path | None, Path], origin: str) -> Session:
@@ -126,6 +131,10 @@ def _national_session(files: tuple[Path | None, Path], origin: str) -> Session:
     if path == english_path:
         return english
     translated = load_override_session(path, origin, translation=True) if path else None
+    if translated is not None and translated.id != english.id:
+        raise ContentErrors([ContentError(translated.path, translated.meta_line,
+                                          f"this translation has the ID '{translated.id}', its English '{english.id}'",
+                                          f"use id: {english.id} (IDs are never translated)")])
     session, problems = translated_part(english, translated)
     if problems:
         raise ContentErrors(problems)
@@ -153,19 +162,28 @@ def overlay_files(lang_dir: Path, override: Override, where: tuple[Path, int]) -
     in for them until they exist. Both must be inside the country's language folders."""
     name = str(override.with_)
     english_dir = lang_dir.parent / SOURCE_LANGUAGE
-    found: list[Path | None] = []
-    for folder in (lang_dir, english_dir):
-        path = (folder / name).resolve()
-        if not path.is_relative_to(folder.resolve()):
-            raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' points outside {folder}",
-                                              f"put the file in {folder} and give its name only")])
-        found.append(path if path.is_file() else None)
-    translated, english = found
+    translated, english = (_national_file(folder, name, where) for folder in (lang_dir, english_dir))
     if english is None:
         raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' — there is no file {english_dir / name}",
                                           "every national text is written in English first (the reference of its "
                                           "translations): create it there, or check the name")])
     return translated, english
+
+
+def _national_file(folder: Path, name: str, where: tuple[Path, int]) -> Path | None:
+    """The file `name` in `folder`, or None if there is none; an error if the name leads outside
+    `folder` or is no name a file can have (a NUL character, too long for the file system)."""
+    try:
+        path = (folder / name).resolve()
+        inside = path.is_relative_to(folder.resolve())
+        exists = inside and path.is_file()
+    except (OSError, ValueError):
+        raise ContentErrors([ContentError(where[0], where[1], f"'with: {name[:60]!r}' is not a file name",
+                                          "give the name of a Markdown file in " + str(folder))]) from None
+    if not inside:
+        raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' points outside {folder}",
+                                          f"put the file in {folder} and give its name only")])
+    return path if exists else None
 
 
 def _not_found(target: str, known: list[str], where: tuple[Path, int]) -> ContentErrors:

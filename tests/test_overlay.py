@@ -87,11 +87,20 @@ def test_unknown_session_target(mini):
     assert "m1.s01" in caught.value.errors[0].hint or "m1.s02" in caught.value.errors[0].hint
 
 
+def _outline_session(session_id: str, body: str = "") -> str:
+    return (f"---\nid: {session_id}\ntitle: National\nduration: 20\naudiences: [police]\nobjectives: [Know the law.]\n"
+            f"status: outline\n---\n\n{body}")
+
+
 @pytest.mark.parametrize(("override", "extra_file", "message"), [
     ("replace: m1.s01/plan\n    with: ../../global/en/m1-basics/module.md", None, "points outside"),
     ("replace: m1.s01/plan\n    with: nothere.md", None, "nothere.md"),
     ("insert_after: m1.s01/plan\n    with: dup.md", "## Dup {#national-law}\n\nx\n", "already in session m1.s01"),
     ("replace: m1.s01/plan", None, "needs a 'with: <file>.md' line"),
+    ("remove: m1.s01/", None, "'m1.s01/' does not exist"),
+    ('replace: m1.s01\n    with: "dup\\0.md"', None, "is not a file name"),
+    ("replace: m1.s01\n    with: " + "x" * 300 + ".md", None, "is not a file name"),
+    ("insert_after: m1.s01\n    with: dup.md", _outline_session("m2.s51"), "'m2.s51' would be placed in module m1"),
 ])
 def test_bad_operations_are_refused_with_a_reason(mini, override, extra_file, message):
     if extra_file:
@@ -102,3 +111,21 @@ def test_bad_operations_are_refused_with_a_reason(mini, override, extra_file, me
     assert message in caught.value.errors[0].message
 
 
+
+
+def test_a_session_without_sections_can_replace_one(mini):
+    (mini / "content/testland/en/national.md").write_text(_outline_session("m1.s51"))
+    _overrides(mini, "  - replace: m1.s02\n    with: national.md\n")
+    assert _section_ids(mini) == ["m1.s01", "m1.s51"]
+
+
+def test_a_translated_national_session_keeps_the_id_of_its_english(mini):
+    (mini / "content/testland/en/national.md").write_text(_outline_session("m1.s51", "## Law {#law}\n\nText.\n"))
+    (mini / "content/testland/th/national.md").write_text(_outline_session("m1.s52", "## กฎหมาย {#law}\n\nข้อความ\n"))
+    _overrides(mini, "  - insert_after: m1.s01\n    with: national.md\n")
+    assert _section_ids(mini, "en") == ["m1.s01", "m1.s51", "m1.s02"]
+    with pytest.raises(ContentErrors) as caught:
+        prepare_edition(Project(mini), "testland", "th")
+    (error,) = caught.value.errors
+    assert error.path.parts[-2:] == ("th", "national.md") and error.line == 2
+    assert "the ID 'm1.s52', its English 'm1.s51'" in error.message and "id: m1.s51" in error.hint
