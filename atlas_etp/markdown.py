@@ -226,7 +226,7 @@ def _prefix_heading_ids(tokens: list[Token], env: RenderEnv) -> None:
         if "id" in token.attrs:
             token.attrSet("id", f"{env.id_prefix}--{token.attrs['id']}")
         minutes = token.attrs.pop("minutes", None)
-        if minutes is not None and str(minutes).isdigit():
+        if minutes is not None and str(minutes).isdecimal():  # int() reads it (Thai digits too; not '²')
             token.attrSet("data-minutes", str(minutes))
             badge = Token("html_inline", "", 0)
             badge.content = f' <span class="minutes">{html.escape(env.minutes_label(int(minutes)))}</span>'

@@ -17,12 +17,20 @@ UNKNOWN_REVISION = "unknown"
 
 def source_date(root: Path) -> datetime.date:
     """SOURCE_DATE_EPOCH's day, else the day of the last commit that touched the project, else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        epoch = _git(root, "log", "-1", "--format=%ct", "--", ".")
-    if epoch.isdigit():
+    day = _day(os.environ.get("SOURCE_DATE_EPOCH", "")) or _day(_git(root, "log", "-1", "--format=%ct", "--", "."))
+    return day or datetime.date.today()
+
+
+def _day(epoch: str) -> datetime.date | None:
+    """The UTC day of a Unix time written in ASCII digits; None for anything else (a CI variable
+    set to text or to a time no calendar holds falls back, it does not stop the build)."""
+    epoch = epoch.strip()
+    if not (epoch.isascii() and epoch.isdigit()):
+        return None
+    try:
         return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC).date()
-    return datetime.date.today()
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def source_revision(root: Path) -> str:

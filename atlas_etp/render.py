@@ -355,7 +355,7 @@ class SectionRenderer:
         except SecurityError as exc:
             self._error(section, _template_line(exc), f"not allowed in content: {exc}",
                         "content may only use the registry variables")
-        except (TemplateError, TypeError, ValueError) as exc:
+        except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
             self._error(section, _template_line(exc), f"the expression failed: {exc}",
                         "see docs/authoring.md for how to write registry variables")
         return ""
