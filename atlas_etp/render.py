@@ -8,6 +8,7 @@ Jinja's comment marker `{#` would swallow heading IDs (`{#indicators}`), so cont
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
@@ -350,7 +351,9 @@ class SectionRenderer:
         except RegistryError as exc:
             self._error(section, _template_line(exc), exc.message, exc.hint)
         except UndefinedError as exc:
-            self._error(section, _template_line(exc), f"undefined variable: {exc.message}",
+            undefined = re.fullmatch(r"('[^']+') is undefined", str(exc.message))
+            self._error(section, _template_line(exc),
+                        f"undefined variable {undefined.group(1)}" if undefined else f"undefined: {exc.message}",
                         "use country, law(\"…\"), agency(\"…\"), hotline(\"…\") or age.… (see docs/authoring.md)")
         except SecurityError as exc:
             self._error(section, _template_line(exc), f"not allowed in content: {exc}",
@@ -361,7 +364,14 @@ class SectionRenderer:
         return ""
 
     def _error(self, section: Section, template_line: int, message: str, hint: str) -> None:
-        self.report.add(ContentError(section.path, section.line + max(template_line, 1) - 1, message, hint))
+        """An error at its line of the file, and at the column of the first 'quoted' name of the
+        message where that line has it (the variable, registry key or attribute at fault)."""
+        line = max(template_line, 1)
+        lines = section.source.splitlines()
+        text = lines[line - 1] if line <= len(lines) else ""
+        quoted = re.search(r"'([^']+)'", message)
+        column = text.find(quoted.group(1)) + 1 if quoted else 0
+        self.report.add(ContentError(section.path, section.line + line - 1, message, hint, max(column, 1)))
 
     def session(self, session: Session) -> RenderedSession:
         anchor = session.id.replace(".", "-")
