@@ -13,8 +13,10 @@ The defaults come from the largest file of a release, the Thailand Thai facilita
 - it takes 45 s, and CI runners may be 2 to 3 times slower, so up to about 135 s there: the
   default of 300 s leaves more than twice that, and still stops a loop that never ends within
   five minutes instead of at CI's 90-minute limit;
-- its private writable memory peaks at 663 MiB (VmData; resident 680 MiB): the default of
-  2048 MiB is three times that, so two workers together stay far below the machine's 24 GiB.
+- its private writable memory peaks at 663 MiB (VmData; resident 680 MiB), of which about
+  50 MiB is the process itself before the build (Python and its imports): the default bound of 2048 MiB beyond that
+  is over three times what the guide needs, and two workers together stay far below the
+  machine's 24 GiB.
 
 Memory is bounded with RLIMIT_DATA (private writable memory), not RLIMIT_AS (address space):
 the address space also counts the font files fontconfig maps, the 64 MiB malloc arenas each
@@ -27,6 +29,7 @@ MiB, 0 for no bound.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import resource
@@ -161,22 +164,42 @@ def time_bound(seconds: float, what: str) -> Iterator[None]:
 
 @contextmanager
 def memory_bound(mib: int, what: str) -> Iterator[None]:
-    """MemoryLimitExceeded when the process needs more than `mib` MiB of private writable memory
-    during the block (0: no bound); the process's own limit is restored after it."""
+    """MemoryLimitExceeded when the block needs more than `mib` MiB of private writable memory
+    beyond what the process held when it began (0: no bound); the process's own limit is restored
+    after it.
+
+    Beyond, not in all: a worker keeps what earlier targets left in its heap (freed, but not given
+    back to the system, so still counted), and a bound on the whole process would fail a small
+    target for what a large one before it left."""
     if not mib:
         yield
         return
+    exceeded = False
     try:
-        with _memory_capped(mib * MIB):
+        with _memory_capped(data_in_use() + mib * MIB):
             yield
     except MemoryError:
-        raise MemoryLimitExceeded(what, mib) from None
+        exceeded = True
+    if exceeded:
+        # What the block had built is held in reference cycles (its frames, in the traceback): free
+        # it now, or the process stays full and the next target fails at once for no fault of its own.
+        gc.collect()
+        raise MemoryLimitExceeded(what, mib)
+
+
+def data_in_use() -> int:
+    """Bytes of private writable memory this process has mapped (VmData: what RLIMIT_DATA counts)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    raise OSError("/proc/self/status has no VmData line")
 
 
 @contextmanager
 def _memory_capped(limit: int) -> Iterator[None]:
-    """Lower the soft RLIMIT_DATA to `limit` (never above the hard one, nor above a tighter bound
-    already in force) for the block; restored before a MemoryError is turned into a message."""
+    """Lower the soft RLIMIT_DATA to `limit` bytes (never above the hard one, nor above a tighter
+    bound already in force) for the block; restored before a MemoryError is turned into a message."""
     soft, hard = resource.getrlimit(MEMORY_RESOURCE)
     capped = min(value for value in (limit, soft, hard) if value != resource.RLIM_INFINITY)
     resource.setrlimit(MEMORY_RESOURCE, (capped, hard))
