@@ -13,15 +13,14 @@ The defaults come from the largest file of a release, the Thailand Thai facilita
 - it takes 45 s, and CI runners may be 2 to 3 times slower, so up to about 135 s there: the
   default of 300 s leaves more than twice that, and still stops a loop that never ends within
   five minutes instead of at CI's 90-minute limit;
-- its private writable memory peaks at 663 MiB (VmData; resident 680 MiB), of which about
-  50 MiB is the process itself before the build (Python and its imports): the default bound of 2048 MiB beyond that
-  is over three times what the guide needs, and two workers together stay far below the
-  machine's 24 GiB.
+- its private writable memory (VmData) peaks at 663 MiB, resident 680 MiB, of which about 50 MiB
+  is the process itself before the build (Python and its imports): the default bound of 2048 MiB
+  beyond that is over three times what the guide needs, and two workers together stay far below
+  the machine's 24 GiB.
 
-Memory is bounded with RLIMIT_DATA (private writable memory), not RLIMIT_AS (address space):
-the address space also counts the font files fontconfig maps, the 64 MiB malloc arenas each
-thread reserves without using, and thread stacks, which would make a bound on it measure
-bookkeeping rather than the document (the same build peaks at 852 MiB of address space).
+Memory is measured as VmData (private writable memory), not the address space (VmPeak, 852 MiB
+for the same build): that also counts the font files fontconfig maps, the malloc arenas each
+thread reserves without using, and thread stacks, bookkeeping rather than the document.
 
 Both can be changed (docs/release.md): ATLAS_ETP_TIME_LIMIT in seconds, ATLAS_ETP_MEMORY_LIMIT in
 MiB, 0 for no bound.
@@ -32,11 +31,10 @@ from __future__ import annotations
 import gc
 import math
 import os
-import resource
 import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
@@ -47,11 +45,8 @@ TIME_VARIABLE = "ATLAS_ETP_TIME_LIMIT"
 MEMORY_VARIABLE = "ATLAS_ETP_MEMORY_LIMIT"
 DEFAULT_SECONDS = 300.0
 DEFAULT_MEMORY_MIB = 2048
-MEMORY_RESOURCE = resource.RLIMIT_DATA
 MIB = 1024 * 1024
-# After the first alarm, it rings again this often until the bound is left: a library that
-# swallows every Exception (some do, around optional features) cannot make the bound go away.
-_REPEAT_SECONDS = 1.0
+_TICK_SECONDS = 0.25  # how often the bounds are looked at
 
 
 class LimitExceeded(Exception):
@@ -126,30 +121,59 @@ def _setting(environ: Mapping[str, str], name: str, default: float, unit: str) -
 @contextmanager
 def bounded(what: str, limits: Limits | None = None) -> Iterator[None]:
     """Run the block within `limits` (by default from the environment): TimeLimitExceeded or
-    MemoryLimitExceeded naming `what` when it goes past one. Main thread only (SIGALRM)."""
+    MemoryLimitExceeded naming `what` when it goes past one.
+
+    A timer signal rings every quarter second and looks at the time spent and the memory the
+    process holds beyond what it held when the block began (VmData, private writable memory).
+    It interrupts pure-Python loops (Jinja, Markdown, WeasyPrint's layout) wherever they are,
+    with nothing to poll, and it keeps ringing, so a library that swallows every Exception (some
+    do, around optional features) cannot make a bound go away. Signals are handled in the main
+    thread only: pool workers and the live preview run their work there.
+
+    Memory is watched, not capped with setrlimit: under RLIMIT_DATA or RLIMIT_AS, allocations
+    fail wherever they happen to be, and the C libraries under WeasyPrint do not survive that
+    (GLib aborts when Pango cannot start a thread; CPython itself ended with "Cannot recover from
+    stack overflow"): the whole build would die instead of one file failing. A single allocation
+    the system refuses (MemoryError) is reported the same way. "Beyond what it held": a worker
+    keeps what earlier targets left in its heap (freed, not given back to the system), which must
+    not fail the next small target."""
     limits = limits or Limits.from_environment()
-    with time_bound(limits.seconds, what), memory_bound(limits.memory_mib, what):
-        yield
-
-
-@contextmanager
-def time_bound(seconds: float, what: str) -> Iterator[None]:
-    """TimeLimitExceeded when the block runs longer than `seconds` (0: no bound). A timer signal,
-    because it interrupts pure-Python loops (Jinja, Markdown, WeasyPrint's layout) wherever they
-    are, with nothing to poll; signals are handled in the main thread only, so pool workers and
-    the live preview run their work there. An enclosing timer is restored with its remaining time."""
-    if not seconds:
+    if not limits.seconds and not limits.memory_mib:
         yield
         return
     if threading.current_thread() is not threading.main_thread():
-        raise RuntimeError("a time bound rings with SIGALRM, which only the main thread receives")
+        raise RuntimeError("bounds ring with SIGALRM, which only the main thread receives")
+    started = time.monotonic()
+    baseline = data_in_use()
 
     def ring(signum: int, frame: FrameType | None) -> None:
-        raise TimeLimitExceeded(what, seconds)
+        if limits.seconds and time.monotonic() - started >= limits.seconds:
+            raise TimeLimitExceeded(what, limits.seconds)
+        if limits.memory_mib and data_in_use() - baseline > limits.memory_mib * MIB:
+            raise MemoryLimitExceeded(what, limits.memory_mib)
 
+    exceeded: LimitExceeded | None = None
+    try:
+        with _ringing(ring):
+            yield
+    except MemoryError:
+        exceeded = MemoryLimitExceeded(what, limits.memory_mib)
+    except MemoryLimitExceeded as exc:
+        exceeded = exc
+    if exceeded is not None:
+        # What the block had built is held in reference cycles (its frames, in the traceback): free
+        # it now, or the process stays full and the next target fails for no fault of its own.
+        gc.collect()
+        raise exceeded
+
+
+@contextmanager
+def _ringing(ring: Callable[[int, FrameType | None], None]) -> Iterator[None]:
+    """`ring` called every _TICK_SECONDS in the block; an enclosing timer is restored after it
+    with the time it has left."""
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGALRM, ring)
-    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_SECONDS)
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, _TICK_SECONDS, _TICK_SECONDS)
     try:
         yield
     finally:
@@ -162,48 +186,10 @@ def time_bound(seconds: float, what: str) -> Iterator[None]:
                 signal.setitimer(signal.ITIMER_REAL, remaining, previous_interval)
 
 
-@contextmanager
-def memory_bound(mib: int, what: str) -> Iterator[None]:
-    """MemoryLimitExceeded when the block needs more than `mib` MiB of private writable memory
-    beyond what the process held when it began (0: no bound); the process's own limit is restored
-    after it.
-
-    Beyond, not in all: a worker keeps what earlier targets left in its heap (freed, but not given
-    back to the system, so still counted), and a bound on the whole process would fail a small
-    target for what a large one before it left."""
-    if not mib:
-        yield
-        return
-    exceeded = False
-    try:
-        with _memory_capped(data_in_use() + mib * MIB):
-            yield
-    except MemoryError:
-        exceeded = True
-    if exceeded:
-        # What the block had built is held in reference cycles (its frames, in the traceback): free
-        # it now, or the process stays full and the next target fails at once for no fault of its own.
-        gc.collect()
-        raise MemoryLimitExceeded(what, mib)
-
-
 def data_in_use() -> int:
-    """Bytes of private writable memory this process has mapped (VmData: what RLIMIT_DATA counts)."""
+    """Bytes of private writable memory this process has mapped (VmData)."""
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
             if line.startswith("VmData:"):
                 return int(line.split()[1]) * 1024
     raise OSError("/proc/self/status has no VmData line")
-
-
-@contextmanager
-def _memory_capped(limit: int) -> Iterator[None]:
-    """Lower the soft RLIMIT_DATA to `limit` bytes (never above the hard one, nor above a tighter
-    bound already in force) for the block; restored before a MemoryError is turned into a message."""
-    soft, hard = resource.getrlimit(MEMORY_RESOURCE)
-    capped = min(value for value in (limit, soft, hard) if value != resource.RLIM_INFINITY)
-    resource.setrlimit(MEMORY_RESOURCE, (capped, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(MEMORY_RESOURCE, (soft, hard))
