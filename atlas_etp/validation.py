@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .drift import drift_problems, override_drift
 from .errors import ContentError, ContentErrors, ErrorReport
+from .limits import LimitExceeded, Limits, bounded
 from .load import CountryFile, load_country, load_guide, load_guide_meta
 from .model import Chapter, Guide, TranslationState
 from .pipeline import check_edition
@@ -28,9 +29,11 @@ class CheckResult:
     warnings: list[ContentError] = field(default_factory=list)
 
 
-def check_project(project: Project, release: bool = False) -> CheckResult:
+def check_project(project: Project, release: bool = False, limits: Limits | None = None) -> CheckResult:
     """Every problem of every language body and country edition; with `release`, warnings are
-    errors and release-only rules apply."""
+    errors and release-only rules apply. Each edition is checked within `limits` (by default from
+    the environment)."""
+    limits = limits or Limits.from_environment()
     report = ErrorReport()
     bodies: dict[str, Guide] = {}
     for language in sorted(project.languages(), key=lambda lang: lang != SOURCE_LANGUAGE):  # English first
@@ -56,13 +59,25 @@ def check_project(project: Project, release: bool = False) -> CheckResult:
             report.extend(unconfirmed_fact_errors(country_file.model, country_file.data,
                                                   country_file.folder / "country.yaml"))
         for language in country_file.model.languages:
-            guide = check_edition(project, country, language, report)
+            guide = _bounded_check(project, country_file, language, report, limits)
             result.editions.append(f"{country}/{language}")
             if guide is not None:
                 report.extend(_translation_problems(project, country_file, guide, release))
     result.errors = [e for e in report.errors if e.severity == "error" or release]
     result.warnings = [e for e in report.errors if e not in result.errors]
     return result
+
+
+def _bounded_check(project: Project, country: CountryFile, lang: str, report: ErrorReport,
+                   limits: Limits) -> Guide | None:
+    """check_edition within the render bounds; an edition that goes past one is reported against
+    its country file, and the other editions are checked."""
+    try:
+        with bounded(f"checking {country.key}/{lang} (load, overlay, render)", limits):
+            return check_edition(project, country.key, lang, report)
+    except LimitExceeded as exc:
+        report.add(ContentError(country.folder / "country.yaml", 1, exc.problem, exc.HINT))
+        return None
 
 
 def _outline_errors(guide: Guide) -> list[ContentError]:
