@@ -94,7 +94,7 @@ def _run(action: Callable[[], T], root: Path | None = None) -> T:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted: every file written before Ctrl-C is complete; the others are as they were",
+        typer.echo("interrupted: every file written before the stop is complete; the others are as they were",
                    err=True)
         raise typer.Exit(130) from None
 

@@ -21,8 +21,9 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from . import markdown, pathway
 from .agenda import Day, lay_out
 from .assessment import ASSESSMENT_SECTION, read_assessment
-from .errors import ContentError, ErrorReport
+from .errors import ContentError, ContentErrors, ErrorReport
 from .i18n import format_minutes, translations
+from .limits import LimitExceeded
 from .load import PLAN_SECTION, steps
 from .model import GLOBAL_ORIGIN, Chapter, Guide, Module, Section, Session, Step, TranslationState
 from .project import SOURCE_LANGUAGE, Project
@@ -288,6 +289,13 @@ class SectionRenderer:
 
     def _views(self, section: Section, anchor: str, text: str, heading_shift: int,
                whole_part_marked: bool) -> tuple[str, str]:
+        try:
+            return self._section_html(section, anchor, text, heading_shift, whole_part_marked)
+        except LimitExceeded as exc:
+            raise _stopped_in(section, exc) from None
+
+    def _section_html(self, section: Section, anchor: str, text: str, heading_shift: int,
+                      whole_part_marked: bool) -> tuple[str, str]:
         self.env.id_prefix = anchor
         self.env.heading_shift = heading_shift
         self.env.base_dir = section.path.parent
@@ -345,6 +353,8 @@ class SectionRenderer:
     def _expand(self, section: Section) -> str:
         try:
             return self.jinja.from_string(section.source).render(self.names)
+        except LimitExceeded as exc:
+            raise _stopped_in(section, exc, _template_line(exc)) from None
         except TemplateSyntaxError as exc:
             self._error(section, exc.lineno, f"template syntax: {exc.message}",
                         "check the {{ … }} and {% … %} marks; a comment is written {## … ##}")
@@ -407,6 +417,14 @@ class SectionRenderer:
                            for session, number in zip(module.sessions, numbers, strict=True)),
             translation=module.translation,
         )
+
+
+def _stopped_in(section: Section, exc: LimitExceeded, line: int = 1) -> ContentErrors:
+    """A time or memory bound (limits.py) ran out while this section was rendered (at its `line`,
+    where known): the error names it, and the render stops at once (the bound's timer keeps ringing
+    until the render is left)."""
+    return ContentErrors([ContentError(section.path, section.line + line - 1,
+                                       f"{exc.problem}, while this section was being rendered", exc.HINT)])
 
 
 def session_numbers(module: Module) -> list[str]:

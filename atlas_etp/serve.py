@@ -34,6 +34,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from .buildcache import TEXT_SUFFIXES
 from .editions import Edition, Kind, editions, file_name
 from .errors import ContentError, ContentErrors, PublishError, UsageError
+from .limits import LimitExceeded, bounded
 from .pipeline import prepare_edition
 from .project import PACKAGE_DIR, Project
 from .publish import document_html
@@ -95,13 +96,17 @@ class Preview:
 
     def _prepared(self, version: int) -> tuple[tuple[RenderedGuide, dict[str, str]] | None, list[Problem]]:
         """The edition and its guide page (made now, so that a broken template shows at once), or
-        the problems that stopped it."""
+        the problems that stopped it; within the time and memory bounds of every render (limits.py),
+        so that a loop that never ends in the content cannot hang the preview."""
         try:
-            guide = prepare_edition(self.project, self.country, self.lang, self.memo)
-            path, edition = self.documents(guide)[0]
-            return (guide, {path: self.page_html(guide, version, edition)}), []
+            with bounded(f"preparing {self.country}/{self.lang}"):
+                guide = prepare_edition(self.project, self.country, self.lang, self.memo)
+                path, edition = self.documents(guide)[0]
+                return (guide, {path: self.page_html(guide, version, edition)}), []
         except ContentErrors as exc:
             return None, [self._problem(error) for error in exc.errors]
+        except LimitExceeded as exc:
+            return None, [Problem("atlas-etp", f"error: {exc}")]
         except Exception as exc:  # a template or tool error must not stop the server: show it instead
             return None, [template_problem(self.project, exc)]
 

@@ -207,7 +207,7 @@ def test_an_interrupted_build_stops_at_once_with_one_line_and_leaves_every_file_
     assert waited < min(3.0, guide_seconds / 2), "the build waited for the guide's layout to end"
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
     assert [line for line in stderr.splitlines() if "interrupted" in line] == [
-        "interrupted: every file written before Ctrl-C is complete; the others are as they were"]
+        "interrupted: every file written before the stop is complete; the others are as they were"]
     assert_no_process_left(running.process.pid)
     assert partial_files(project / "out") == []
     assert incomplete_files(project, first_build) == []

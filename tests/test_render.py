@@ -91,3 +91,15 @@ def test_expressions_that_would_exhaust_the_machine_are_errors(mini, expression,
 def test_small_repeats_and_powers_are_still_arithmetic(mini):
     edit(mini / SESSION, "Greet the group.", "Greet the group. {{ '-' * 3 }}{{ 2 ** 10 }}{{ 3 * 4 }}")
     assert "Greet the group. ---102412" in _html(mini)
+
+
+def test_a_loop_that_never_ends_is_stopped_at_its_line(mini, cli, monkeypatch):
+    """The sandbox bounds each range, not loops inside loops: the time bound of the render
+    (limits.py) stops them, and the error names the line the loop is on."""
+    monkeypatch.setenv("ATLAS_ETP_TIME_LIMIT", "2")
+    edit(mini / SESSION, "Greet the group.",
+         "Greet the group.\n{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}")
+    result = cli("check", "--root", mini)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"{SESSION}:17:1: error: " in result.stderr and "took longer than 2 s" in result.stderr, result.stderr
+    assert "while this section was being rendered" in result.stderr

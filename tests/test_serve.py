@@ -203,3 +203,15 @@ def test_the_edition_can_start_broken_and_recover(mini):
     preview.rebuild([mini / SESSION])
     assert preview.guide is not None and not preview.problems
 
+
+
+def test_a_loop_that_never_ends_does_not_hang_the_preview(mini, monkeypatch):
+    monkeypatch.setenv("ATLAS_ETP_TIME_LIMIT", "2")
+    preview = Preview(Project(mini), "testland", "en")
+    preview.rebuild()
+    edit(mini / SESSION, "Greet the group.",
+         "Greet the group.\n{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}")
+    preview.rebuild([mini / SESSION])
+    [problem] = preview.problems
+    assert problem.where.startswith(f"{SESSION}:17:") and "took longer than 2 s" in problem.text
+    assert preview.version == 1 and preview.seconds < 10
