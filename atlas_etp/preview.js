@@ -3,14 +3,32 @@
 // {version, events}: the version of the text this page shows, and the event stream to listen to.
 (() => {
   const { version, events } = window.ATLAS_ETP_PREVIEW;
-  const SCROLL_KEY = "atlas-etp-preview-scroll:" + location.pathname;
+  const SCROLL_KEY = "atlas-etp-preview-place:" + location.pathname;
 
-  // Back where the writer was before the reload, once the page has laid itself out.
+  // Where the writer is reading: the last element with an ID whose top is above the window's top,
+  // and how far above. A reload puts that element back in the same place (a pixel offset would
+  // drift when the text above changes, and parts not yet shown have only an estimated height).
+  function place() {
+    let found = null;
+    for (const element of document.querySelectorAll("main [id]")) {
+      if (element.getBoundingClientRect().top > 1) break;
+      found = element;
+    }
+    return found ? { id: found.id, top: found.getBoundingClientRect().top } : { id: "", top: -window.scrollY };
+  }
+
+  function restore(saved) {
+    const element = saved.id && document.getElementById(saved.id);
+    if (element) element.scrollIntoView();
+    else window.scrollTo(0, 0);
+    window.scrollBy(0, -saved.top);
+  }
+
   const saved = sessionStorage.getItem(SCROLL_KEY);
   if (saved !== null) {
     sessionStorage.removeItem(SCROLL_KEY);
-    const restore = () => window.scrollTo(0, Number(saved));
-    document.readyState === "complete" ? restore() : window.addEventListener("load", restore, { once: true });
+    const back = () => restore(JSON.parse(saved));
+    document.readyState === "complete" ? back() : window.addEventListener("load", back, { once: true });
   }
 
   // The overlay lives in a shadow root, so that neither the guide's styles nor its search touch it.
@@ -61,7 +79,7 @@
            "The page shows the text as it was before. Fix the file and save: this note goes away by itself.",
            state.problems);
     } else if (state.version !== version) {
-      sessionStorage.setItem(SCROLL_KEY, String(window.scrollY));
+      sessionStorage.setItem(SCROLL_KEY, JSON.stringify(place()));
       location.reload();
     } else {
       hide();
