@@ -40,10 +40,19 @@ CHAPTER_DIRS = (FRONT_DIR, ANNEX_DIR)
 
 def load_guide_meta(project: Project, languages: list[str]) -> GuideMeta:
     path = project.global_dir / "guide.yaml"
-    data = load_yaml(read_text(path), path)
+    data = _yaml_file(path, "'title:', 'subtitle:', 'version:', 'publisher:', 'funding:' and 'disclaimer:' lines")
     meta = validate(GuideMeta, data, path)
     _require_languages(meta, data, path, languages)
     return meta
+
+
+def _yaml_file(path: Path, needs: str) -> Any:
+    """The data of a YAML file; an empty file is one clear error rather than one per missing key."""
+    data = load_yaml(read_text(path), path)
+    if data is None:
+        raise ContentErrors([ContentError(path, 1, "the file is empty", f"it needs at least {needs} "
+                                          "(see docs/authoring.md)")])
+    return data
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ class CountryFile:
 def load_country(project: Project, country: str) -> CountryFile:
     """The country's overlay file, validated; every text must exist in each of its languages."""
     path = project.country_dir(country) / "country.yaml"
-    data = load_yaml(read_text(path), path)
+    data = _yaml_file(path, "'name:' and 'languages:' lines")
     model = validate(Country, data, path)
     known = project.languages()
     errors = [
@@ -110,7 +119,8 @@ def load_guide(project: Project, lang: str, meta: GuideMeta, english: Guide | No
     modules = _load_modules(folder, report, translation=lang != SOURCE_LANGUAGE)
     front, annexes = (_load_chapters(folder / name, report) for name in CHAPTER_DIRS)
     if lang == SOURCE_LANGUAGE:
-        report.extend(_course_problems(project, meta, modules))
+        if not report:  # a session that failed to load is not missing from the courses that name it
+            report.extend(_course_problems(project, meta, modules))
     else:
         english = english or load_source_guide(project)
         modules = report.take(merged_by_id(english.modules, modules, translated_module, "module"))
