@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import os
+import re
+import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,9 +24,15 @@ T = TypeVar("T")
 
 QUOTE_WIDTH = 100
 """Characters of a long source line quoted around the column: enough to recognise the text."""
+MAX_CACHED_BYTES = 4_000_000
+"""A file up to this size is kept in memory while its errors are quoted (content files are at most 2 MB)."""
 MAX_LINE_BYTES = 64 * 1024
 """The most of one line read for a quote: a file that is one huge line must not be read whole."""
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_INVISIBLE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_VISIBLE = str.maketrans({**{chr(code): chr(0x2400 + code) for code in range(0x20)}, "\x7f": "\u2421",
+                          **{chr(code): "\ufffd" for code in range(0x80, 0xA0)},
+                          **{char: "\ufffd" for char in _BIDI_CONTROLS}})
 
 
 @dataclass(frozen=True)
@@ -92,18 +101,7 @@ def visible(text: str) -> str:
     in content) become their visible symbols (␉, ␛), and bidirectional overrides, which could make
     the quoted text read differently from what the file holds, become �. One character stays one
     character, so columns still line up."""
-    return "".join(_visible_char(char) for char in text)
-
-
-def _visible_char(char: str) -> str:
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    if 0x80 <= code < 0xA0 or char in _BIDI_CONTROLS:
-        return "\ufffd"
-    return char
+    return text.translate(_VISIBLE) if _INVISIBLE.search(text) else text
 
 
 def _cell_width(char: str) -> int:
@@ -116,20 +114,37 @@ def _cell_width(char: str) -> int:
 
 def _read_line(path: Path, number: int) -> str | None:
     """Line `number` (1-based) of `path`, decoded leniently (a wrong byte becomes �), or None."""
-    if number < 1 or not path.is_file():  # is_file: never open a folder, a pipe or a device
-        return None
     try:
-        with path.open("rb") as stream:
-            for _ in range(number - 1):
-                if not _skip_line(stream):
-                    return None
-            raw = stream.readline(MAX_LINE_BYTES)
+        info = path.stat()
+        if number < 1 or not stat.S_ISREG(info.st_mode):  # never open a folder, a pipe or a device
+            return None
+        if info.st_size <= MAX_CACHED_BYTES:
+            lines = _lines(path, info.st_mtime_ns, info.st_size)
+            raw = lines[number - 1][:MAX_LINE_BYTES] if number <= len(lines) else b""
+        else:
+            raw = _streamed_line(path, number)
     except OSError:
         return None
     if not raw or b"\0" in raw:  # past the end, or binary (UTF-16 text is full of zero bytes)
         return None
     text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
     return text.removeprefix("\ufeff") if number == 1 else text
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(path: Path, mtime_ns: int, size: int) -> list[bytes]:
+    """The lines of a file, kept while it is unchanged (its time and size are part of the key): a
+    file with thousands of errors is read once, not once per error."""
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def _streamed_line(path: Path, number: int) -> bytes:
+    """Line `number` of a file too big to keep, read up to that line in bounded pieces."""
+    with path.open("rb") as stream:
+        for _ in range(number - 1):
+            if not _skip_line(stream):
+                return b""
+        return stream.readline(MAX_LINE_BYTES)
 
 
 def _skip_line(stream: BinaryIO) -> bool:
@@ -155,7 +170,11 @@ class ContentErrors(Exception):
 
     def __init__(self, errors: Iterable[ContentError]):
         self.errors = list(errors)
-        super().__init__("\n".join(e.format(quote=False) for e in self.errors))
+        super().__init__(self.errors)
+
+    def __str__(self) -> str:
+        """Every problem, one line each (made only when asked for: a stage may raise thousands)."""
+        return "\n".join(error.format(quote=False) for error in self.errors)
 
 
 class PublishError(Exception):
@@ -171,9 +190,16 @@ class ErrorReport:
     """Collects problems across stages, so a run reports them all at once."""
 
     errors: list[ContentError] = field(default_factory=list)
+    _seen: set[ContentError] = field(default_factory=set, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._seen.update(self.errors)
 
     def add(self, error: ContentError) -> None:
-        if error not in self.errors:
+        """Keep `error` unless the same problem is already kept (a set: a file of thousands of bad
+        keys must not take a quadratic time to report)."""
+        if error not in self._seen:
+            self._seen.add(error)
             self.errors.append(error)
 
     def extend(self, errors: Iterable[ContentError]) -> None:
