@@ -72,9 +72,10 @@ def load_country(project: Project, country: str) -> CountryFile:
     model = validate(Country, data, path)
     known = project.languages()
     errors = [
-        ContentError(path, position_of(data, ("languages", i), (1, 1))[0],
-                     f"the global ETP has no '{lang}' text", did_you_mean(lang, known, "languages"))
+        ContentError(path, line, f"there is no global text in '{lang}' (no folder content/global/{lang})",
+                     did_you_mean(lang, known, "languages"), column)
         for i, lang in enumerate(model.languages) if lang not in known
+        for line, column in [position_of(data, ("languages", i), (1, 1))]
     ]
     errors.extend(_registry_link_problems(model, data, path))
     if errors:
@@ -192,7 +193,7 @@ def _load_chapters(folder: Path, report: ErrorReport) -> list[Chapter]:
         report.extend(section_problems(sections))
         chapters.append(Chapter(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line,
                                 front_fingerprint=front_matter_fingerprint(file.front_matter)))
-    _check_unique([c.id for c in chapters], [c.path for c in chapters], "chapter", report)
+    _check_unique(chapters, "chapter", report)
     return chapters
 
 
@@ -207,7 +208,7 @@ def _load_modules(folder: Path, report: ErrorReport, translation: bool = False) 
         module = _load_module(module_dir, report, translation)
         if module is not None:
             modules.append(module)
-    _check_unique([m.id for m in modules], [m.path for m in modules], "module", report)
+    _check_unique(modules, "module", report)
     return sorted(modules, key=lambda m: m.id)
 
 
@@ -224,8 +225,9 @@ def _load_module(folder: Path, report: ErrorReport, translation: bool) -> Module
         report.extend(exc.errors)
         return None
     if not folder.name.startswith(meta.id + "-"):
-        report.add(ContentError(path, file.front_matter_line, f"module id '{meta.id}' does not match its folder",
-                                f"use id: {folder.name.split('-')[0]}"))
+        line, column = _id_position(file)
+        report.add(ContentError(path, line, f"the module ID '{meta.id}' does not match its folder '{folder.name}'",
+                                f"write 'id: {folder.name.split('-')[0]}', or rename the folder", column))
     sessions = []
     for session_path in sorted(folder.glob("s*.md")):
         session = load_session(session_path, report, translation=translation)
@@ -233,13 +235,18 @@ def _load_module(folder: Path, report: ErrorReport, translation: bool) -> Module
             continue
         if not session.id.startswith(meta.id + "."):
             report.add(ContentError(session_path, session.meta_line,
-                                    f"session '{session.id}' is in the folder of module {meta.id}",
-                                    f"give it an id starting with '{meta.id}.' or move the file"))
+                                    f"the session ID '{session.id}' does not belong in the folder of module {meta.id}",
+                                    f"give it an ID starting with '{meta.id}.', or move the file"))
         sessions.append(session)
-    _check_unique([s.id for s in sessions], [s.path for s in sessions], "session", report)
+    _check_unique(sessions, "session", report)
     intro = Section("", file.body, path, file.body_line)
     return Module(meta=meta, intro=intro, sessions=tuple(sorted(sessions, key=lambda s: s.id)), path=path,
                   meta_line=file.front_matter_line, front_fingerprint=front_matter_fingerprint(file.front_matter))
+
+
+def _id_position(file: MarkdownFile) -> tuple[int, int]:
+    """Where the front matter's `id:` line is."""
+    return position_of(file.front_matter, ("id",), (file.front_matter_line, 1))
 
 
 def load_session(path: Path, report: ErrorReport, origin: str = GLOBAL_ORIGIN,
@@ -369,10 +376,13 @@ def _timing_problems(session: Session, file: MarkdownFile) -> list[ContentError]
     return problems
 
 
-def _check_unique(ids: list[str], paths: list[Path], what: str, report: ErrorReport) -> None:
+def _check_unique(parts: Sequence[Module | Session | Chapter], what: str, report: ErrorReport) -> None:
+    """Each ID once; the second file is named at its front matter, and the first by its folder and
+    name (the hint cannot know the project root, and a full path would hide the name)."""
     first: dict[str, Path] = {}
-    for item_id, path in zip(ids, paths, strict=True):
-        if item_id in first:
-            report.add(ContentError(path, 1, f"the {what} ID '{item_id}' is used twice",
-                                    f"{first[item_id]} has it too; give one a new ID"))
-        first.setdefault(item_id, path)
+    for part in parts:
+        if part.id in first:
+            earlier = first[part.id]
+            report.add(ContentError(part.path, part.meta_line, f"the {what} ID '{part.id}' is used twice",
+                                    f"{earlier.parent.name}/{earlier.name} has it too; give one a new ID"))
+        first.setdefault(part.id, part.path)

@@ -210,6 +210,10 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
 
 def _plain_yaml_problem(problem: str) -> tuple[str, str]:
     """PyYAML's description of a problem, and what to do; in plain words where PyYAML's are not."""
+    if "'\\t'" in problem:
+        return "a tab character is not allowed here: YAML is indented with spaces", _yaml_hint(problem)
+    if problem.startswith("mapping values are not allowed"):
+        return "a ': ' inside a value makes YAML read the rest as a new key", _yaml_hint(problem)
     if problem.startswith("could not determine a constructor for the tag"):
         return "YAML tags (a word after '!', such as !!python) are not supported", \
             "remove the '!…' word; write plain text, numbers, lists and 'key: value' lines"
