@@ -33,6 +33,7 @@ NATIONAL_SESSION = "content/testland/en/national.md"
 SHARED = "content/global/en/m1-basics/more-text.md"  # not a session file name (s*.md): read through a link only
 EXTRA = "content/testland/en/extra.md"
 TWICE = "reported once per language, each naming its own folder: needs the fix in overlay.overlay_files"
+DASH = "the message has a second ' — ' and an absolute path: needs the fix in overlay.overlay_files"
 UNCLOSED = "the next block's ':::' closes it: needs a fix in markdown.block_problems"
 OUTSIDE = "outside"  # a folder beside the project, in the test's temporary folder
 ERROR_LINE = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<column>\d+): error: (?P<text>.*)$")
@@ -177,6 +178,9 @@ CASES: dict[str, Case] = {
                             f"{COUNTRY}:9:16", "'2026-13-45' is not a valid date", "YYYY-MM-DD"),
     "text where a number goes": error(replace(SESSION, "duration: 30", "duration: half an hour"), f"{SESSION}:4:1",
                                       "'duration'", "whole number"),
+    "number too long to read": error(replace(COUNTRY, "      checked: 2026-11-01\n  hotlines",
+                                             "      checked: 2026-11-01\n      year: 1" + "0" * 5000 + "\n  hotlines"),
+                                     f"{COUNTRY}:10:13", "is not a valid number", "quotes"),
     "alias bomb": error(write(COUNTRY, alias_bomb()), f"{COUNTRY}:2:", "aliases (*name) are not supported"),
     "merge key": error(replace(COUNTRY, "paper: A4", "base: &base {paper: A4}\n<<: *base"), f"{COUNTRY}:4:",
                        "aliases"),
@@ -240,6 +244,10 @@ CASES: dict[str, Case] = {
         "points outside", mark=TWICE),
     "with: an absolute path": error(override("  - replace: m1.s01/key-messages\n    with: /etc/passwd\n"),
                                     f"{COUNTRY}:19:", "points outside", mark=TWICE),
+    "with: a folder": error(override("  - replace: m1.s01/key-messages\n    with: .\n"), f"{COUNTRY}:19:",
+                            "there is no file", mark=DASH),
+    "with: a file that does not exist": error(override("  - replace: m1.s01/key-messages\n    with: key-mesages.md\n"),
+                                              f"{COUNTRY}:19:", "there is no file", mark=DASH),
     # links out of the project
     "with-file linking outside": error(link(NATIONAL, outside_copy(NATIONAL)), f"{COUNTRY}:19:", "points outside"),
     "with-file linking to /etc/passwd": error(link(NATIONAL, "/etc/passwd"), f"{COUNTRY}:19:", "points outside"),
@@ -319,6 +327,8 @@ CASES: dict[str, Case] = {
     "heading style": error(replace(SESSION, "## Background for the facilitator {#background}",
                                    '## Background {#background style="background:url(http://example.com/x)"}'),
                            f"{SESSION}:30:", "unknown heading attribute 'style'", pdf=True),
+    "NUL character": Case(replace(SESSION, "Greet the group.", "Greet\x00 the group."),
+                          shown=("Greet\ufffd the group.",), absent=("\x00",)),
     # what must keep working
     "UTF-8 with a byte-order mark": Case(recode(SESSION, "utf-8-sig"), shown=("Greet the group.",)),
     "country file with a byte-order mark": Case(recode(COUNTRY, "utf-8-sig"), shown=("Anti-Trafficking Act 2001",)),
