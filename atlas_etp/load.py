@@ -28,7 +28,15 @@ from .schema import (
     validate,
 )
 from .session_parts import session_part_problems
-from .sourcefile import MarkdownFile, front_matter_fingerprint, load_yaml, position_of, read_markdown, read_text
+from .sourcefile import (
+    MarkdownFile,
+    front_matter_fingerprint,
+    load_yaml,
+    position_of,
+    read_markdown,
+    read_text,
+    split_lines,
+)
 from .translation import merged_by_id, translated_module, translated_part
 
 PLAN_SECTION = "plan"
@@ -292,7 +300,7 @@ def load_sections(path: Path, origin: str) -> tuple[list[Section], dict[str, str
 
 def split_sections(file: MarkdownFile, origin: str) -> list[Section]:
     """Cut the body at its `##` headings; each heading must carry a stable `{#id}`."""
-    lines = file.body.splitlines(keepends=True)
+    lines = split_lines(file.body)
     starts: list[tuple[int, str]] = []
     errors = []
     for token in markdown.parse(file.body):

@@ -90,13 +90,17 @@ class _MarkingLoader(yaml.SafeLoader):
         try:
             return super().construct_object(node, deep)
         except (ValueError, OverflowError) as exc:
-            what = "date" if node.tag == "tag:yaml.org,2002:timestamp" else "number"
-            raise yaml.MarkedYAMLError(problem=f"'{str(node.value)[:40]}' is not a valid {what} ({exc})",
-                                       problem_mark=node.start_mark) from None
+            shown = str(node.value)[:40]
+            problem = (f"'{shown}' is not a valid date ({exc})" if node.tag == "tag:yaml.org,2002:timestamp"
+                       else f"'{shown}' cannot be read as a number")
+            raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> MarkedDict:  # type: ignore[override]
         result = MarkedDict()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.MarkedYAMLError(problem="a key must be a word, not a list or a {…} group",
+                                           problem_mark=key_node.start_mark)
             key = self.construct_object(key_node, deep=True)
             if key in result:
                 line, _ = result.marks[key]
@@ -114,8 +118,17 @@ class _MarkingLoader(yaml.SafeLoader):
         return result
 
 
+    def construct_unsupported(self, node: yaml.Node) -> None:
+        """Sets, ordered maps, pairs and binary data: no content needs them, and a set's order changes
+        from run to run (it would change the guide and its fingerprints)."""
+        raise yaml.MarkedYAMLError(problem=f"the YAML type {node.tag.rsplit(':', 1)[-1]!r} (a tag) is not supported",
+                                   problem_mark=node.start_mark)
+
+
 _MarkingLoader.add_constructor("tag:yaml.org,2002:map", _MarkingLoader.construct_mapping)
 _MarkingLoader.add_constructor("tag:yaml.org,2002:seq", _MarkingLoader.construct_sequence)
+for _tag in ("set", "omap", "pairs", "binary"):
+    _MarkingLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _MarkingLoader.construct_unsupported)
 
 
 def read_text(path: Path) -> str:
@@ -203,6 +216,9 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
                      "delete it: it often comes with text pasted from another program", column) from None
     except yaml.YAMLError as exc:
         raise _error(path, first_line, f"malformed YAML: {exc}", "check indentation and quotes") from None
+    except RecursionError:
+        raise _error(path, first_line, "the YAML is nested too deeply (lists or groups inside each other)",
+                     "close the '[' and '{' you opened; content needs only a few levels") from None
     if first_line != 1:
         _shift(data, first_line - 1)
     return data
@@ -214,9 +230,9 @@ def _plain_yaml_problem(problem: str) -> tuple[str, str]:
         return "a tab character is not allowed here: YAML is indented with spaces", _yaml_hint(problem)
     if problem.startswith("mapping values are not allowed"):
         return "a ': ' inside a value makes YAML read the rest as a new key", _yaml_hint(problem)
-    if problem.startswith("could not determine a constructor for the tag"):
-        return "YAML tags (a word after '!', such as !!python) are not supported", \
-            "remove the '!…' word; write plain text, numbers, lists and 'key: value' lines"
+    if problem.startswith("could not determine a constructor for the tag") or "(a tag) is not supported" in problem:
+        return "YAML tags (a word after '!', such as !!python or !!set) are not supported", \
+            "remove the '!…' word; write plain text, numbers, lists [a, b] and 'key: value' lines"
     return f"malformed YAML: {problem}", _yaml_hint(problem)
 
 
@@ -227,11 +243,25 @@ def _yaml_hint(problem: str) -> str:
         return "keep one of the two"
     if "is not a valid date" in problem:
         return "write dates as YYYY-MM-DD, with a month from 01 to 12 and a day that month has"
-    if "is not a valid number" in problem:
-        return "write a shorter number, or put the text in quotes"
+    if "cannot be read as a number" in problem:
+        return "write a whole number in digits (no longer than a year or a phone number), or put text in quotes"
+    if "not a list or a {…} group" in problem:
+        return "put text that starts with '{' or '[' in quotes; {{ … }} variables work only in the text below " \
+               "the front matter"
     if "mapping values" in problem:
         return "put text that contains ': ' in quotes"
     return "check the indentation and that quotes and brackets are closed"
+
+
+def split_lines(text: str) -> list[str]:
+    """`text` cut into lines, ends kept, where markdown-it and editors cut them: at \\n, \\r\\n and \\r
+    only. str.splitlines() also cuts at form feeds, \\x85 and U+2028, which would shift every line
+    number after one of them."""
+    lines = _LINE_END.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+_LINE_END = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
 def _shift(data: Any, lines: int) -> None:
@@ -288,7 +318,7 @@ def read_markdown(path: Path, *, need_front_matter: bool) -> MarkdownFile:
         if data is not None and not isinstance(data, dict):
             raise _error(path, start + 2, "the front matter must be 'key: value' lines, such as 'title: Introduction'",
                          "see docs/authoring.md for a session's front matter")
-        body = "".join(text.splitlines(keepends=True)[end:])
+        body = "".join(split_lines(text)[end:])
         return MarkdownFile(path, data or MarkedDict(), start + 2, body, end + 1)
     if need_front_matter:
         raise _missing_front_matter(path, text)
