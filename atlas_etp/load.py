@@ -298,6 +298,26 @@ def load_sections(path: Path, origin: str) -> tuple[list[Section], dict[str, str
     return sections, meta.translated_from
 
 
+_HEADING_ATTRIBUTES = re.compile(r"\s*\{[^{}]*\}\s*$")
+
+
+def _heading_id_error(file: MarkdownFile, index: int, heading: str, section_id: str) -> ContentError:
+    """A `##` heading without a usable ID: an ID that is not valid, a `{…}` that cannot be read, or
+    none. The suggested ID is made from the title alone, never from the `{…}`."""
+    title = heading.strip().lstrip("#").strip()
+    attributes = _HEADING_ATTRIBUTES.search(title)
+    slug = re.sub(r"[^a-z0-9]+", "-", _HEADING_ATTRIBUTES.sub("", title).lower()).strip("-") or "section"
+    line, column = file.body_line + index, heading.rfind("{") + 1
+    if section_id:
+        return ContentError(file.path, line, f"the section ID '{section_id}' is not valid",
+                            f"use lower-case letters, digits and hyphens, such as {{#{slug}}}", column)
+    if attributes and "#" in attributes.group():
+        return ContentError(file.path, line, "the {…} at the end of this ## heading cannot be read",
+                            f"write it as {{#{slug}}}; a value with spaces or brackets needs double quotes", column)
+    return ContentError(file.path, line, "this ## heading has no valid ID",
+                        f"end the heading with {{#{slug}}} (lower-case letters, digits, hyphens)")
+
+
 def split_sections(file: MarkdownFile, origin: str) -> list[Section]:
     """Cut the body at its `##` headings; each heading must carry a stable `{#id}`."""
     lines = split_lines(file.body)
@@ -307,11 +327,7 @@ def split_sections(file: MarkdownFile, origin: str) -> list[Section]:
         if token.type == "heading_open" and token.tag == "h2" and token.map:
             section_id = str(token.attrs.get("id", ""))
             if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", section_id):
-                title = lines[token.map[0]].strip("# \n")
-                slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "section"
-                errors.append(ContentError(file.path, file.body_line + token.map[0],
-                                           "this ## heading has no valid ID",
-                                           f"end the heading with {{#{slug}}} (lower-case letters, digits, hyphens)"))
+                errors.append(_heading_id_error(file, token.map[0], lines[token.map[0]], section_id))
             starts.append((token.map[0], section_id))
     if errors:
         raise ContentErrors(errors)

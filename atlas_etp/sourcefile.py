@@ -71,7 +71,8 @@ def _position(node: yaml.Node) -> Position:
 
 
 class _MarkingLoader(yaml.SafeLoader):
-    """Safe YAML loading that records positions and rejects duplicate keys and aliases.
+    """Safe YAML loading that records positions and rejects duplicate keys, aliases, keys that are
+    not words, and the tags content never needs.
 
     Aliases (`*name`) are refused: content never needs them, and nested aliases can make a
     small file expand into billions of values (an "alias bomb").
@@ -116,7 +117,6 @@ class _MarkingLoader(yaml.SafeLoader):
         result = MarkedList(self.construct_object(child, deep=True) for child in node.value)
         result.marks = [_position(child) for child in node.value]
         return result
-
 
     def construct_unsupported(self, node: yaml.Node) -> None:
         """Sets, ordered maps, pairs and binary data: no content needs them, and a set's order changes

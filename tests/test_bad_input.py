@@ -336,6 +336,11 @@ CASES: dict[str, Case] = {
     "heading attribute": error(replace(SESSION, "## Background for the facilitator {#background}",
                                        '## Background {#background onclick="alert(1)"}'), f"{SESSION}:30:",
                                "unknown heading attribute 'onclick'"),
+    "heading attribute that cannot be read": error(
+        replace(SESSION, "## Background for the facilitator {#background}", "## Background {#background onclick=x()}"),
+        f"{SESSION}:30:15", "cannot be read", "{#background}"),
+    "heading ID in capitals": error(replace(SESSION, "{#background}", "{#Background}"), f"{SESSION}:30:",
+                                    "'Background' is not valid", "{#background-for-the-facilitator}"),
     "heading style": error(replace(SESSION, "## Background for the facilitator {#background}",
                                    '## Background {#background style="background:url(http://example.com/x)"}'),
                            f"{SESSION}:30:", "unknown heading attribute 'style'", pdf=True),
