@@ -31,8 +31,16 @@ class ProjectFetcher(URLFetcher):
         if parts.scheme == "data":
             return super().fetch(url, headers)
         if parts.scheme != "file":
-            raise RefusedURL(f"refused to load '{url}': a guide may only use files inside the project")
+            raise RefusedURL(_refusal(url, f"'{parts.scheme}:' addresses are never loaded"))
         path = Path(url2pathname(parts.path)).resolve()
         if not any(path.is_relative_to(folder) for folder in self.allowed):
-            raise RefusedURL(f"refused to load '{url}': it is outside the project's content and templates folders")
+            raise RefusedURL(_refusal(url, "it is outside the project's content/ and templates/ folders"))
         return super().fetch(url, headers)
+
+
+def _refusal(url: str, why: str) -> str:
+    """What the writer reads when the layout stopped: the address (shortened), why, and what to do.
+    WeasyPrint does not say which line of the content asked for it; `check` finds images itself."""
+    shown = url if len(url) <= 100 else url[:100] + "…"
+    return (f"the PDF was not made: it asked for '{shown}', and {why} — a guide may only use images and fonts "
+            "inside the project: put the file in content/ (or templates/) and name it from there")

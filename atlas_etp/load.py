@@ -28,7 +28,15 @@ from .schema import (
     validate,
 )
 from .session_parts import session_part_problems
-from .sourcefile import MarkdownFile, front_matter_fingerprint, load_yaml, position_of, read_markdown, read_text
+from .sourcefile import (
+    MarkdownFile,
+    front_matter_fingerprint,
+    load_yaml,
+    position_of,
+    read_markdown,
+    read_text,
+    split_lines,
+)
 from .translation import merged_by_id, translated_module, translated_part
 
 PLAN_SECTION = "plan"
@@ -40,10 +48,19 @@ CHAPTER_DIRS = (FRONT_DIR, ANNEX_DIR)
 
 def load_guide_meta(project: Project, languages: list[str]) -> GuideMeta:
     path = project.global_dir / "guide.yaml"
-    data = load_yaml(read_text(path), path)
+    data = _yaml_file(path, "'title:', 'subtitle:', 'version:', 'publisher:', 'funding:' and 'disclaimer:' lines")
     meta = validate(GuideMeta, data, path)
     _require_languages(meta, data, path, languages)
     return meta
+
+
+def _yaml_file(path: Path, needs: str) -> Any:
+    """The data of a YAML file; an empty file is one clear error rather than one per missing key."""
+    data = load_yaml(read_text(path), path)
+    if data is None:
+        raise ContentErrors([ContentError(path, 1, "the file is empty", f"it needs at least {needs} "
+                                          "(see docs/authoring.md)")])
+    return data
 
 
 @dataclass(frozen=True)
@@ -59,13 +76,14 @@ class CountryFile:
 def load_country(project: Project, country: str) -> CountryFile:
     """The country's overlay file, validated; every text must exist in each of its languages."""
     path = project.country_dir(country) / "country.yaml"
-    data = load_yaml(read_text(path), path)
+    data = _yaml_file(path, "'name:' and 'languages:' lines")
     model = validate(Country, data, path)
     known = project.languages()
     errors = [
-        ContentError(path, position_of(data, ("languages", i), (1, 1))[0],
-                     f"the global ETP has no '{lang}' text", did_you_mean(lang, known, "languages"))
+        ContentError(path, line, f"there is no global text in '{lang}' (no folder content/global/{lang})",
+                     did_you_mean(lang, known, "languages"), column)
         for i, lang in enumerate(model.languages) if lang not in known
+        for line, column in [position_of(data, ("languages", i), (1, 1))]
     ]
     errors.extend(_registry_link_problems(model, data, path))
     if errors:
@@ -110,7 +128,8 @@ def load_guide(project: Project, lang: str, meta: GuideMeta, english: Guide | No
     modules = _load_modules(folder, report, translation=lang != SOURCE_LANGUAGE)
     front, annexes = (_load_chapters(folder / name, report) for name in CHAPTER_DIRS)
     if lang == SOURCE_LANGUAGE:
-        report.extend(_course_problems(project, meta, modules))
+        if not report:  # a session that failed to load is not missing from the courses that name it
+            report.extend(_course_problems(project, meta, modules))
     else:
         english = english or load_source_guide(project)
         modules = report.take(merged_by_id(english.modules, modules, translated_module, "module"))
@@ -182,7 +201,7 @@ def _load_chapters(folder: Path, report: ErrorReport) -> list[Chapter]:
         report.extend(section_problems(sections))
         chapters.append(Chapter(meta=meta, sections=tuple(sections), path=path, meta_line=file.front_matter_line,
                                 front_fingerprint=front_matter_fingerprint(file.front_matter)))
-    _check_unique([c.id for c in chapters], [c.path for c in chapters], "chapter", report)
+    _check_unique(chapters, "chapter", report)
     return chapters
 
 
@@ -197,7 +216,7 @@ def _load_modules(folder: Path, report: ErrorReport, translation: bool = False) 
         module = _load_module(module_dir, report, translation)
         if module is not None:
             modules.append(module)
-    _check_unique([m.id for m in modules], [m.path for m in modules], "module", report)
+    _check_unique(modules, "module", report)
     return sorted(modules, key=lambda m: m.id)
 
 
@@ -214,8 +233,9 @@ def _load_module(folder: Path, report: ErrorReport, translation: bool) -> Module
         report.extend(exc.errors)
         return None
     if not folder.name.startswith(meta.id + "-"):
-        report.add(ContentError(path, file.front_matter_line, f"module id '{meta.id}' does not match its folder",
-                                f"use id: {folder.name.split('-')[0]}"))
+        line, column = _id_position(file)
+        report.add(ContentError(path, line, f"the module ID '{meta.id}' does not match its folder '{folder.name}'",
+                                f"write 'id: {folder.name.split('-')[0]}', or rename the folder", column))
     sessions = []
     for session_path in sorted(folder.glob("s*.md")):
         session = load_session(session_path, report, translation=translation)
@@ -223,13 +243,18 @@ def _load_module(folder: Path, report: ErrorReport, translation: bool) -> Module
             continue
         if not session.id.startswith(meta.id + "."):
             report.add(ContentError(session_path, session.meta_line,
-                                    f"session '{session.id}' is in the folder of module {meta.id}",
-                                    f"give it an id starting with '{meta.id}.' or move the file"))
+                                    f"the session ID '{session.id}' does not belong in the folder of module {meta.id}",
+                                    f"give it an ID starting with '{meta.id}.', or move the file"))
         sessions.append(session)
-    _check_unique([s.id for s in sessions], [s.path for s in sessions], "session", report)
+    _check_unique(sessions, "session", report)
     intro = Section("", file.body, path, file.body_line)
     return Module(meta=meta, intro=intro, sessions=tuple(sorted(sessions, key=lambda s: s.id)), path=path,
                   meta_line=file.front_matter_line, front_fingerprint=front_matter_fingerprint(file.front_matter))
+
+
+def _id_position(file: MarkdownFile) -> tuple[int, int]:
+    """Where the front matter's `id:` line is."""
+    return position_of(file.front_matter, ("id",), (file.front_matter_line, 1))
 
 
 def load_session(path: Path, report: ErrorReport, origin: str = GLOBAL_ORIGIN,
@@ -273,20 +298,36 @@ def load_sections(path: Path, origin: str) -> tuple[list[Section], dict[str, str
     return sections, meta.translated_from
 
 
+_HEADING_ATTRIBUTES = re.compile(r"\s*\{[^{}]*\}\s*$")
+
+
+def _heading_id_error(file: MarkdownFile, index: int, heading: str, section_id: str) -> ContentError:
+    """A `##` heading without a usable ID: an ID that is not valid, a `{…}` that cannot be read, or
+    none. The suggested ID is made from the title alone, never from the `{…}`."""
+    title = heading.strip().lstrip("#").strip()
+    attributes = _HEADING_ATTRIBUTES.search(title)
+    slug = re.sub(r"[^a-z0-9]+", "-", _HEADING_ATTRIBUTES.sub("", title).lower()).strip("-") or "section"
+    line, column = file.body_line + index, heading.rfind("{") + 1
+    if section_id:
+        return ContentError(file.path, line, f"the section ID '{section_id}' is not valid",
+                            f"use lower-case letters, digits and hyphens, such as {{#{slug}}}", column)
+    if attributes and "#" in attributes.group():
+        return ContentError(file.path, line, "the {…} at the end of this ## heading cannot be read",
+                            f"write it as {{#{slug}}}; a value with spaces or brackets needs double quotes", column)
+    return ContentError(file.path, line, "this ## heading has no valid ID",
+                        f"end the heading with {{#{slug}}} (lower-case letters, digits, hyphens)")
+
+
 def split_sections(file: MarkdownFile, origin: str) -> list[Section]:
     """Cut the body at its `##` headings; each heading must carry a stable `{#id}`."""
-    lines = file.body.splitlines(keepends=True)
+    lines = split_lines(file.body)
     starts: list[tuple[int, str]] = []
     errors = []
     for token in markdown.parse(file.body):
         if token.type == "heading_open" and token.tag == "h2" and token.map:
             section_id = str(token.attrs.get("id", ""))
             if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", section_id):
-                title = lines[token.map[0]].strip("# \n")
-                slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "section"
-                errors.append(ContentError(file.path, file.body_line + token.map[0],
-                                           "this ## heading has no valid ID",
-                                           f"end the heading with {{#{slug}}} (lower-case letters, digits, hyphens)"))
+                errors.append(_heading_id_error(file, token.map[0], lines[token.map[0]], section_id))
             starts.append((token.map[0], section_id))
     if errors:
         raise ContentErrors(errors)
@@ -359,10 +400,13 @@ def _timing_problems(session: Session, file: MarkdownFile) -> list[ContentError]
     return problems
 
 
-def _check_unique(ids: list[str], paths: list[Path], what: str, report: ErrorReport) -> None:
+def _check_unique(parts: Sequence[Module | Session | Chapter], what: str, report: ErrorReport) -> None:
+    """Each ID once; the second file is named at its front matter, and the first by its folder and
+    name (the hint cannot know the project root, and a full path would hide the name)."""
     first: dict[str, Path] = {}
-    for item_id, path in zip(ids, paths, strict=True):
-        if item_id in first:
-            report.add(ContentError(path, 1, f"the {what} ID '{item_id}' is used twice",
-                                    f"{first[item_id]} has it too; give one a new ID"))
-        first.setdefault(item_id, path)
+    for part in parts:
+        if part.id in first:
+            earlier = first[part.id]
+            report.add(ContentError(part.path, part.meta_line, f"the {what} ID '{part.id}' is used twice",
+                                    f"{earlier.parent.name}/{earlier.name} has it too; give one a new ID"))
+        first.setdefault(part.id, part.path)

@@ -22,12 +22,18 @@ class Project:
         """The nearest folder at or above `start` (default: the working folder) with content/global."""
         here = (start or Path.cwd()).resolve()
         for folder in (here, *here.parents):
-            if (folder / "content" / "global").is_dir() and (folder / "templates").is_dir():
+            if _is_project(folder):
                 return cls(folder)
         raise UsageError(
             f"no ETP project found at or above {here} — run atlas-etp inside the project folder "
             "(the one with content/ and templates/), or pass --root"
         )
+
+    @classmethod
+    def holding(cls, path: Path) -> Project | None:
+        """The project `path` lies in by its name as written, links not followed (so a content file
+        that is a link can be compared with where it really points), or None."""
+        return next((cls(folder) for folder in path.absolute().parents if _is_project(folder)), None)
 
     @property
     def content(self) -> Path:
@@ -63,3 +69,7 @@ class Project:
         if country not in self.countries():
             raise UsageError(f"unknown country '{country}' — {did_you_mean(country, self.countries(), 'countries')}")
         return country
+
+
+def _is_project(folder: Path) -> bool:
+    return (folder / "content" / "global").is_dir() and (folder / "templates").is_dir()

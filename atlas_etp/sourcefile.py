@@ -7,9 +7,11 @@ that a schema error deep in `country.yaml` can still point the writer at the rig
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .errors import ContentError, ContentErrors
+from .project import Project
 
 MAX_FILE_BYTES = 2_000_000
 """A content file larger than this is refused: no session is that long, and a huge file only slows CI."""
@@ -68,7 +71,8 @@ def _position(node: yaml.Node) -> Position:
 
 
 class _MarkingLoader(yaml.SafeLoader):
-    """Safe YAML loading that records positions and rejects duplicate keys and aliases.
+    """Safe YAML loading that records positions and rejects duplicate keys, aliases, keys that are
+    not words, and the tags content never needs.
 
     Aliases (`*name`) are refused: content never needs them, and nested aliases can make a
     small file expand into billions of values (an "alias bomb").
@@ -81,9 +85,23 @@ class _MarkingLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """PyYAML raises a bare ValueError for a date that does not exist (2026-13-45) or a number
+        too long to read: give it the value's place in the file, like any other YAML problem."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            shown = str(node.value)[:40]
+            problem = (f"'{shown}' is not a valid date ({exc})" if node.tag == "tag:yaml.org,2002:timestamp"
+                       else f"'{shown}' cannot be read as a number")
+            raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from None
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> MarkedDict:  # type: ignore[override]
         result = MarkedDict()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.MarkedYAMLError(problem="a key must be a word, not a list or a {…} group",
+                                           problem_mark=key_node.start_mark)
             key = self.construct_object(key_node, deep=True)
             if key in result:
                 line, _ = result.marks[key]
@@ -100,31 +118,84 @@ class _MarkingLoader(yaml.SafeLoader):
         result.marks = [_position(child) for child in node.value]
         return result
 
+    def construct_unsupported(self, node: yaml.Node) -> None:
+        """Sets, ordered maps, pairs and binary data: no content needs them, and a set's order changes
+        from run to run (it would change the guide and its fingerprints)."""
+        raise yaml.MarkedYAMLError(problem=f"the YAML type {node.tag.rsplit(':', 1)[-1]!r} (a tag) is not supported",
+                                   problem_mark=node.start_mark)
+
 
 _MarkingLoader.add_constructor("tag:yaml.org,2002:map", _MarkingLoader.construct_mapping)
 _MarkingLoader.add_constructor("tag:yaml.org,2002:seq", _MarkingLoader.construct_sequence)
+for _tag in ("set", "omap", "pairs", "binary"):
+    _MarkingLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _MarkingLoader.construct_unsupported)
 
 
 def read_text(path: Path) -> str:
     """The file's text as UTF-8 (a byte-order mark is dropped), or one clear error."""
+    return _decoded(_read_bytes(path), path)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file inside the project's content folder, at most MAX_FILE_BYTES.
+
+    A content file that is a link is followed only when it points inside content/: a link to
+    /etc/passwd or to a file elsewhere on the computer would put that file into a guide. A pipe
+    or a device (/dev/zero) would never end, so only regular files are read.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _error(path, 1, f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
-                         "split it into smaller files")
-        data = path.read_bytes()
+        _require_inside_content(path)
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise _error(path, 1, "this is a folder, not a file", "name a .md or .yaml file")
+        if not stat.S_ISREG(info.st_mode):
+            raise _error(path, 1, "this is not an ordinary file (it is a pipe or a device)",
+                         "replace it with a text file saved from your editor")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise _error(path, 1, "the file does not exist", "check the file name and folder") from None
-    except IsADirectoryError:
-        raise _error(path, 1, "this is a folder, not a file", "name a .md or .yaml file") from None
     except PermissionError:
         raise _error(path, 1, "the file cannot be read (permission denied)", "fix the file's permissions") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a link that points to itself, in a loop
+        raise _error(path, 1, f"the file cannot be read ({getattr(exc, 'strerror', None) or exc})",
+                     "make it a plain text file; a link must point to an existing file inside content/") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _error(path, 1, f"the file is over the limit of {MAX_FILE_BYTES:,} bytes",
+                     "split it into smaller files")
+    return data
+
+
+def _require_inside_content(path: Path) -> None:
+    """Refuse a file whose real place (links followed) is outside the content folder it was found in.
+
+    A link from one content file to another is fine: whatever it shows is content that is itself
+    checked and kept in version control.
+    """
+    project = Project.holding(path)
+    if project is None:
+        return
+    real = path.resolve()
+    if not real.is_relative_to(project.content.resolve()):
+        raise _error(path, 1, f"this file is a link to {real}, which is outside the project's content folder",
+                     "copy the file into content/ instead of linking to it")
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    """`data` as UTF-8 text; an error at the line and column of the first byte that is not UTF-8."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _error(path, 1, "the file is not valid UTF-8 text: it is saved as UTF-16", _SAVE_AS_UTF8)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise _error(path, line, "the file is not valid UTF-8 text",
-                     "save it as UTF-8 in your editor (File → Save with encoding → UTF-8)") from None
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8-sig", errors="replace")) + 1
+        raise _error(path, line, "the file is not valid UTF-8 text: this character is in another encoding "
+                     "(such as Latin-1 or Windows-1252)", _SAVE_AS_UTF8, column) from None
+
+
+_SAVE_AS_UTF8 = "save the file as UTF-8 in your editor (File → Save with encoding → UTF-8)"
 
 
 def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
@@ -136,12 +207,33 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         line = (mark.line + first_line) if mark else first_line
         column = (mark.column + 1) if mark else 1
         problem = exc.problem or exc.context or "the YAML cannot be read"
-        raise _error(path, line, f"malformed YAML: {problem}", _yaml_hint(problem), column) from None
+        message, hint = _plain_yaml_problem(problem)
+        raise _error(path, line, message, hint, column) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        raise _error(path, line, f"an invisible control character (U+{exc.character:04X}) is not allowed here",
+                     "delete it: it often comes with text pasted from another program", column) from None
     except yaml.YAMLError as exc:
         raise _error(path, first_line, f"malformed YAML: {exc}", "check indentation and quotes") from None
+    except RecursionError:
+        raise _error(path, first_line, "the YAML is nested too deeply (lists or groups inside each other)",
+                     "close the '[' and '{' you opened; content needs only a few levels") from None
     if first_line != 1:
         _shift(data, first_line - 1)
     return data
+
+
+def _plain_yaml_problem(problem: str) -> tuple[str, str]:
+    """PyYAML's description of a problem, and what to do; in plain words where PyYAML's are not."""
+    if "'\\t'" in problem:
+        return "a tab character is not allowed here: YAML is indented with spaces", _yaml_hint(problem)
+    if problem.startswith("mapping values are not allowed"):
+        return "a ': ' inside a value makes YAML read the rest as a new key", _yaml_hint(problem)
+    if problem.startswith("could not determine a constructor for the tag") or "(a tag) is not supported" in problem:
+        return "YAML tags (a word after '!', such as !!python or !!set) are not supported", \
+            "remove the '!…' word; write plain text, numbers, lists [a, b] and 'key: value' lines"
+    return f"malformed YAML: {problem}", _yaml_hint(problem)
 
 
 def _yaml_hint(problem: str) -> str:
@@ -149,9 +241,27 @@ def _yaml_hint(problem: str) -> str:
         return "indent with spaces, not tabs"
     if "appears twice" in problem:
         return "keep one of the two"
+    if "is not a valid date" in problem:
+        return "write dates as YYYY-MM-DD, with a month from 01 to 12 and a day that month has"
+    if "cannot be read as a number" in problem:
+        return "write a whole number in digits (no longer than a year or a phone number), or put text in quotes"
+    if "not a list or a {…} group" in problem:
+        return "put text that starts with '{' or '[' in quotes; {{ … }} variables work only in the text below " \
+               "the front matter"
     if "mapping values" in problem:
         return "put text that contains ': ' in quotes"
     return "check the indentation and that quotes and brackets are closed"
+
+
+def split_lines(text: str) -> list[str]:
+    """`text` cut into lines, ends kept, where markdown-it and editors cut them: at \\n, \\r\\n and \\r
+    only. str.splitlines() also cuts at form feeds, \\x85 and U+2028, which would shift every line
+    number after one of them."""
+    lines = _LINE_END.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+_LINE_END = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
 def _shift(data: Any, lines: int) -> None:
@@ -203,15 +313,34 @@ def read_markdown(path: Path, *, need_front_matter: bool) -> MarkdownFile:
     if tokens and tokens[0].type == "front_matter" and tokens[0].map:
         start, end = tokens[0].map
         data = load_yaml(tokens[0].content, path, first_line=start + 2)
+        if data is None and need_front_matter:
+            raise _error(path, start + 1, "the front matter between the two '---' lines is empty", _FRONT_MATTER_HINT)
         if data is not None and not isinstance(data, dict):
-            raise _error(path, start + 2, "the front matter must be 'key: value' lines",
+            raise _error(path, start + 2, "the front matter must be 'key: value' lines, such as 'title: Introduction'",
                          "see docs/authoring.md for a session's front matter")
-        body = "".join(text.splitlines(keepends=True)[end:])
+        body = "".join(split_lines(text)[end:])
         return MarkdownFile(path, data or MarkedDict(), start + 2, body, end + 1)
     if need_front_matter:
-        raise _error(path, 1, "the file has no front matter",
-                     "start it with a '---' line, the id/title lines, and another '---' line")
+        raise _missing_front_matter(path, text)
     return MarkdownFile(path, MarkedDict(), 1, text, 1)
+
+
+_FRONT_MATTER_HINT = "start the file with a '---' line, the 'id: …' and 'title: …' lines, and another '---' line"
+
+
+def _missing_front_matter(path: Path, text: str) -> ContentErrors:
+    """Why a file that needs front matter has none, in the writer's terms."""
+    if not text.strip():
+        return _error(path, 1, "the file is empty", _FRONT_MATTER_HINT)
+    lines = text.splitlines()
+    if lines[0].strip() == "---":
+        return _error(path, 1, "the front matter that starts here is never closed",
+                      "add a '---' line after its last 'key: value' line")
+    first = next(number for number, line in enumerate(lines, 1) if line.strip())
+    if lines[first - 1].strip() == "---":
+        return _error(path, first, "the front matter must start on the first line",
+                      "delete the empty lines above this '---'")
+    return _error(path, 1, "the file has no front matter", _FRONT_MATTER_HINT)
 
 
 def _error(path: Path, line: int, message: str, hint: str, column: int = 1) -> ContentErrors:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from atlas_etp.errors import QUOTE_WIDTH, ContentError
+
 from conftest import edit
 
 COUNTRY = Path("content/testland/country.yaml")
@@ -82,7 +84,9 @@ def test_unknown_block_type_and_unclosed_block(mini, cli):
 
 def test_unreadable_encoding(mini, cli):
     (mini / SESSION).write_bytes((mini / SESSION).read_bytes().replace(b"Greet", b"Gr\xe9et"))
-    _one_error(cli("check", "--root", mini), f"{SESSION}:", "not valid UTF-8")
+    result = cli("check", "--root", mini)
+    _one_error(result, f"{SESSION}:16:3:", "not valid UTF-8", "save the file as UTF-8")
+    assert "  16 | Gr\ufffdet the group.\n     |   ^" in result.stderr
 
 
 def test_check_reports_every_problem_in_one_run(mini, cli):
@@ -110,3 +114,61 @@ def test_bad_output_is_not_written_and_content_is_untouched(mini, cli):
     assert not (mini / "out").exists()
     after = {p: p.read_bytes() for p in (mini / "content").rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_every_printed_error_quotes_its_line_with_a_caret(mini, cli):
+    edit(mini / COUNTRY, "paper: A4", "paper: A5")
+    lines = cli("check", "--root", mini).stderr.splitlines()
+    first = next(index for index, line in enumerate(lines) if line.startswith(f"{COUNTRY}:"))
+    assert lines[first].startswith(f"{COUNTRY}:3:1: error: 'paper'")
+    assert lines[first + 1:first + 3] == ["  3 | paper: A5", "    | ^"]
+
+
+def _error_at(path: Path, line: int, column: int = 1) -> ContentError:
+    return ContentError(path, line, "something is wrong", "fix it", column)
+
+
+def test_caret_counts_thai_marks_as_no_width_and_wide_characters_as_two(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("ที่นี่ x\n東京 y\n", encoding="utf-8")
+    thai = _error_at(path, 1, "ที่นี่ x".index("x") + 1).excerpt()
+    assert thai is not None and thai.format().splitlines()[1] == "    | " + " " * 3 + "^"  # ที่นี่: two letters, four marks
+    wide = _error_at(path, 2, 4).format(tmp_path)
+    assert wide.splitlines()[1:] == ["  2 | 東京 y", "    | " + " " * 5 + "^"]
+
+
+def test_a_long_line_is_cut_around_the_column(tmp_path):
+    path = tmp_path / "long.md"
+    path.write_text("a" * 5000 + "X" + "b" * 5000 + "\n", encoding="utf-8")
+    excerpt = _error_at(path, 1, 5001).excerpt()
+    assert excerpt is not None
+    assert excerpt.text.startswith("…a") and excerpt.text.endswith("b…") and len(excerpt.text) == QUOTE_WIDTH + 2
+    assert excerpt.text[excerpt.column - 1] == "X"
+
+
+def test_nothing_is_quoted_where_no_line_can_be_read(tmp_path):
+    binary = tmp_path / "utf16.md"
+    binary.write_bytes("---\nid: x\n".encode("utf-16"))
+    (tmp_path / "short.md").write_text("one line\n", encoding="utf-8")
+    for error in (_error_at(tmp_path / "gone.md", 1), _error_at(binary, 1), _error_at(tmp_path / "short.md", 2),
+                  _error_at(tmp_path, 1)):
+        assert error.excerpt() is None
+        assert "\n" not in error.format(tmp_path)
+
+
+def test_a_wrong_byte_is_quoted_safely_and_control_characters_are_shown(tmp_path):
+    path = tmp_path / "latin1.md"
+    path.write_bytes(b"caf\xe9 \x1b[31mred\n")
+    excerpt = _error_at(path, 1, 4).excerpt()
+    assert excerpt is not None and excerpt.text == "caf\ufffd \u241b[31mred" and excerpt.column == 4
+    shown = ContentError(path, 1, "unknown key '\x1b[2J'", "fix it").format()
+    assert "\x1b" not in shown and "\u241b[2J" in shown
+
+
+def test_the_quote_follows_the_file_as_it_changes(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("before\n", encoding="utf-8")
+    error = _error_at(path, 1)
+    assert error.excerpt() is not None and error.excerpt().text == "before"
+    path.write_text("after, longer\n", encoding="utf-8")
+    assert error.excerpt().text == "after, longer"

@@ -22,8 +22,10 @@ def fetcher() -> ProjectFetcher:
     "ftp://example.org/x",
 ])
 def test_outside_urls_are_refused(fetcher, url):
-    with pytest.raises(RefusedURL):
+    with pytest.raises(RefusedURL) as refused:
         fetcher.fetch(url)
+    message = str(refused.value)
+    assert f"'{url}'" in message and message.count(" — ") == 1 and "put the file in content/" in message
 
 
 def test_shipped_fonts_and_data_urls_load(fetcher):
