@@ -378,7 +378,7 @@ def steps(section: Section) -> list[Step]:
         if token.type == "heading_open" and token.tag == "h3" and token.map:
             minutes = str(token.attrs.get("minutes", ""))
             found.append(Step(str(token.attrs.get("id", "")), tokens[index + 1].content,
-                              int(minutes) if minutes.isdigit() else -1, section.line + token.map[0]))
+                              int(minutes) if minutes.isdecimal() else -1, section.line + token.map[0]))
     return found
 
 

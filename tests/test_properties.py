@@ -8,17 +8,13 @@ input: the tool answers with a result or with `ContentError`s that name a file o
 line and a message — never with a traceback.
 
 Runs are reproducible and bounded: `derandomize`, an explicit `max_examples` per test, no example
-database. A bug found here in a module owned elsewhere is kept out of the generators by name (see
-KNOWN_BUG_*) and pinned by a strict xfail test at the end, so its fix shows up as an XPASS.
+database. Each bug these properties found is kept, shrunk, as a regression test at the end.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -41,7 +37,7 @@ from atlas_etp.pipeline import edition_guide
 from atlas_etp.project import Project
 from atlas_etp.render import render_guide
 from atlas_etp.schema import OPERATIONS
-from atlas_etp.sourcefile import read_markdown
+from atlas_etp.sourcefile import load_yaml, read_markdown
 
 from conftest import FIXTURE, REPO
 
@@ -53,16 +49,10 @@ set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "atlas-etp-hypothesis")
 PROPERTIES = settings(derandomize=True, deadline=None, database=None, print_blob=False,
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-# Known bugs in modules these tests do not own; each has a strict xfail regression test below.
-# Python's str.splitlines() breaks lines at these characters, markdown-it (and editors) do not:
-# sourcefile.read_markdown and load.split_sections cut text with splitlines() but count lines as
-# markdown-it does, so one of them in a file shifts the body and the sections after it.
-KNOWN_BUG_SPLITLINES_ONLY = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-# YAML that makes sourcefile.load_yaml raise something other than ContentErrors (a traceback in
-# `check`): a key that is a mapping or a list, a date that does not exist, a tag whose text is not
-# of its type, nesting deeper than Python's recursion limit. Once fixed, they belong in ODD_VALUES
-# (and "? key" in ODD_KEYS); the generators leave them out until then.
-KNOWN_BUG_YAML = {
+# YAML that once made sourcefile.load_yaml raise something other than ContentErrors (a traceback
+# in `check`): a key that is a mapping or a list, a date that does not exist, a tag whose text is
+# not of its type, nesting deeper than Python's recursion limit. The generators use them too.
+CRASHED_THE_READER = {
     "unhashable key": "? key: m1-s01\n",
     "list as key": "[a]: b\n",
     "month 13": "checked: 2026-13-01\n",
@@ -96,13 +86,14 @@ GOOD_VALUES = {
     "status": ("outline",),
     "translated_from": ("\n  plan: 0123456789ab", "{front-matter: 0123456789ab}"),
 }
-ODD_KEYS = ("titel", "Duration", "foo bar", "หัวข้อ", "'quoted'", "- item", "<<", "")  # "? key": KNOWN_BUG_YAML
+ODD_KEYS = ("titel", "Duration", "foo bar", "หัวข้อ", "'quoted'", "- item", "<<", "", "? key", "[a]")
 ODD_VALUES = (
     "m1-s01", "M1.S01", "Victims: who they are", '"unclosed', "'single ''quoted'''", "&anchor Introduction",
     "*anchor", "0", "-5", "601", "thirty", "1e3", "99999999999999999999", "[polise]", "[]", "{}", "{en: a}", "~",
     "yes", "draft", "2026-11-01", '"\\u0e01"', "|\n  a block\n  of text", ">\n  folded", "\n  - [nested]",
     "\n\t- tabbed", "ทดสอบ: ข้อความ", '"a\\x00b"', "!!str 30", "@reserved", "`tick", "%percent", "# a comment",
     "\n  plan: xyz", "[a, [b, {c: d}]]", "!!binary AAAA", "!!set {a, b}", "!!python/object:os.system x",
+    "2026-13-01", "2026-02-30", "!!int thirty", "{{ country }}", "[" * 2000 + "]" * 2000,
 )
 
 
@@ -246,8 +237,6 @@ def assert_sections_at_their_headings(sections: Sequence[Section]) -> None:
     """A section's line is the line of its heading, so errors in it point at the right place."""
     for section in sections:
         lines = markdown_lines(section.path)
-        if any(char in "".join(lines) for char in KNOWN_BUG_SPLITLINES_ONLY):
-            continue  # known bug: test_known_bug_line_separators_shift_the_sections
         if section.id:
             assert section.id in lines[section.line - 1], (section, lines)
             assert section.id in section.source.splitlines()[0], section
@@ -535,9 +524,7 @@ def test_a_random_country_file_is_loaded_or_refused_with_located_errors(project:
 PROJECT_FILES = {str(path.relative_to(FIXTURE)): path.read_bytes()
                  for path in sorted((FIXTURE / "content").rglob("*")) if path.is_file()}
 PROBLEM_LINE = re.compile(r"^\S[^\n]*:\d+:\d+: (error|warning): \S.*$|^\d+ (problem|warning)s? found\.$"
-                          # known bug: PyYAML's reader error is printed whole, over two lines
-                          # (test_known_bug_a_character_yaml_refuses_gives_a_two_line_message)
-                          r"|^  in \"<unicode string>\", position \d+ — ")
+                          r"|^  \d+ \| .*$|^  +\| *\^$")  # the quoted line and the caret under its column
 
 
 @settings(PROPERTIES, max_examples=30)
@@ -557,13 +544,10 @@ def test_check_answers_any_project_with_an_exit_code_and_located_lines(files: di
 
 
 # ---------------------------------------------------------------------------------------------
-# Known bugs in modules these tests do not own, found by the properties above (minimal examples).
-# Each is strict: when the owner fixes it, the XPASS fails the run and the test becomes a plain one.
+# Bugs the properties above found, shrunk to their minimal examples: each once crashed or misled.
 
-@pytest.mark.xfail(strict=True, raises=(TypeError, ValueError, RecursionError),
-                   reason="sourcefile.load_yaml lets PyYAML's constructor errors escape as tracebacks")
-@pytest.mark.parametrize("text", KNOWN_BUG_YAML.values(), ids=KNOWN_BUG_YAML.keys())
-def test_known_bug_yaml_that_crashes_the_reader(tmp_path: Path, text: str) -> None:
+@pytest.mark.parametrize("text", CRASHED_THE_READER.values(), ids=CRASHED_THE_READER.keys())
+def test_yaml_that_crashed_the_reader_is_a_located_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "s01-intro.md"
     path.write_text(f"---\n{text}---\n", encoding="utf-8")
     with pytest.raises(ContentErrors) as caught:
@@ -571,9 +555,7 @@ def test_known_bug_yaml_that_crashes_the_reader(tmp_path: Path, text: str) -> No
     assert_located(caught.value.errors, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="sourcefile.load_yaml prints a yaml.ReaderError whole: two lines, at line 1")
-def test_known_bug_a_character_yaml_refuses_gives_a_two_line_message(tmp_path: Path) -> None:
+def test_a_character_yaml_refuses_is_one_line_at_its_line(tmp_path: Path) -> None:
     path = tmp_path / "s01-intro.md"
     path.write_text("---\nid: m1.s01\ntitle: \x1f\n---\n", encoding="utf-8")
     with pytest.raises(ContentErrors) as caught:
@@ -582,10 +564,8 @@ def test_known_bug_a_character_yaml_refuses_gives_a_two_line_message(tmp_path: P
     assert "\n" not in error.message and error.line == 3, error
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="read_markdown and split_sections cut lines with str.splitlines(), markdown-it does not")
 @pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\u2028"])
-def test_known_bug_line_separators_shift_the_sections(tmp_path: Path, separator: str) -> None:
+def test_line_separators_python_cuts_at_do_not_shift_the_sections(tmp_path: Path, separator: str) -> None:
     path = tmp_path / "s01-intro.md"
     path.write_text(f"---\nid: m1.s01\ntitle: a\nduration: 30\naudiences: [police]\nobjectives: [o]\n"
                     f"status: outline\n---\n\n## A {{#a}}\n\ntext{separator}more\n\n## B {{#b}}\n", encoding="utf-8")
@@ -594,9 +574,7 @@ def test_known_bug_line_separators_shift_the_sections(tmp_path: Path, separator:
     assert [s.source.splitlines()[0] for s in session.sections] == ["## A {#a}", "## B {#b}"]
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="load.steps and markdown._prefix_heading_ids take str.isdigit() for int(): '²' is a digit")
-def test_known_bug_a_superscript_digit_as_minutes(tmp_path: Path) -> None:
+def test_a_superscript_digit_is_not_minutes(tmp_path: Path) -> None:
     plan = Section("plan", '## Session plan {#plan}\n\n### Welcome {#welcome minutes="²"}\n', tmp_path / "s.md", 1)
     assert [step.minutes for step in steps(plan)] == [-1]
 
@@ -616,13 +594,9 @@ def test_an_expression_that_fails_in_content_is_a_located_error(tmp_path: Path, 
     assert result.exit_code == 1 and "s01-intro.md:16:1: error: the expression failed" in result.stderr, result.output
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="sourcefile's YAML loader accepts !!set: its order, and so the session's materials and "
-                          "front-matter fingerprint, change with Python's hash seed from run to run")
-def test_known_bug_a_yaml_set_is_read_differently_in_each_run() -> None:
-    program = ("from pathlib import Path; from atlas_etp.sourcefile import load_yaml, front_matter_fingerprint; "
-               "data = load_yaml('materials: !!set {flipchart, markers, paper, pens}', Path('x.yaml')); "
-               "print(list(data['materials']), front_matter_fingerprint(data))")
-    runs = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
-                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
-    assert len(runs) == 1, runs
+def test_a_yaml_set_is_refused_its_order_would_change_from_run_to_run(tmp_path: Path) -> None:
+    """A !!set was once accepted: its order, and so a session's materials and front-matter
+    fingerprint, changed with Python's hash seed from run to run."""
+    with pytest.raises(ContentErrors) as caught:
+        load_yaml("materials: !!set {flipchart, markers, paper, pens}", tmp_path / "x.yaml")
+    assert_located(caught.value.errors, tmp_path)
