@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import did_you_mean
+from .sourcefile import split_lines
 
 BLOCK_TYPES = ("facilitator-note", "activity", "case-study", "handout", "key-messages", "answer-key", "audience",
                "pathway")
@@ -137,26 +139,59 @@ def parse(text: str) -> tuple[Token, ...]:
 
 
 def block_problems(tokens: Sequence[Token], text: str) -> list[Problem]:
-    """Unknown block types, unclosed blocks and malformed heading attributes."""
-    lines = text.splitlines()
-    problems: list[Problem] = []
+    """Blocks opened and closed wrongly, unknown block types and malformed heading attributes."""
+    problems = block_mark_problems(text)
     for token in tokens:
-        if token.type.startswith("container_") and token.nesting == 1 and token.map:
-            closing = token.map[1]
-            if closing >= len(lines) or not lines[closing].strip().startswith(":::"):
-                name = token.info.strip().split(" ")[0]
-                problems.append(Problem(token.map[0], f"the '{name}' block is never closed",
-                                        "add a line with ':::' where the block ends"))
-        elif token.type == "inline" and token.map and token.content.startswith(":::"):
+        if token.type == "inline" and token.map and token.content.startswith(":::"):
             word = token.content[3:].strip().split(" ")[0].split("\n")[0]
             if word:
-                                problems.append(Problem(token.map[0], f"unknown block type '{word}'",
+                problems.append(Problem(token.map[0], f"unknown block type '{word}'",
                                         did_you_mean(word, BLOCK_TYPES, "block types")))
         elif token.type == "heading_open" and token.map:
             for key in token.attrs:
                 if key not in HEADING_KEYS:
                     problems.append(Problem(token.map[0], f"unknown heading attribute '{key}'",
                                             "a heading takes {#id} and, for a step, minutes=N"))
+    return problems
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_BLOCK_MARK = re.compile(r"^ {0,3}:{3,}[ \t]*(\S*)")
+
+
+def block_mark_problems(text: str) -> list[Problem]:
+    """Each `::: type` line needs its `:::` line before the next block starts (blocks cannot be
+    inside each other), and a `:::` line must close a block.
+
+    Read from the lines, not from markdown-it's tokens: markdown-it nests a block that starts
+    inside an unclosed one, and the inner block's `:::` then closes it, so the tokens look right
+    while the guide prints the rest of the section inside the first block. Lines inside fenced
+    code are skipped.
+    """
+    problems: list[Problem] = []
+    opened: tuple[int, str] | None = None
+    fence = ""
+    for number, line in enumerate(split_lines(text)):
+        fenced = _FENCE.match(line)
+        if fence or fenced:
+            fence = "" if fence and fenced and fenced.group(1).startswith(fence) else fence or fenced.group(1)
+            continue
+        mark = _BLOCK_MARK.match(line)
+        if mark is None:
+            continue
+        name = mark.group(1)
+        if not name and opened is None:
+            problems.append(Problem(number, "this ':::' line closes no block",
+                                    "delete it, or add the '::: type Title' line that opens the block above it"))
+        elif name and opened is not None:
+            problems.append(Problem(number, f"the '{name}' block starts inside the '{opened[1]}' block above, "
+                                    "which has no ':::' line yet",
+                                    f"end the '{opened[1]}' block with a ':::' line before this one (blocks cannot "
+                                    "be inside each other)"))
+        opened = (number, name) if name else None
+    if opened is not None:
+        problems.append(Problem(opened[0], f"the '{opened[1]}' block is never closed",
+                                "add a line with ':::' where the block ends"))
     return problems
 
 

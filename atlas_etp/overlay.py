@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 from pathlib import Path
 
-from .errors import ContentError, ContentErrors, ErrorReport
+from .errors import ContentError, ContentErrors, ErrorReport, did_you_mean
 from .load import CountryFile, load_sections, load_session
 from .model import Guide, Module, Section, Session
 from .project import SOURCE_LANGUAGE
@@ -159,31 +160,49 @@ def _national_sections(files: tuple[Path | None, Path], origin: str) -> list[Sec
 def overlay_files(lang_dir: Path, override: Override, where: tuple[Path, int]) -> tuple[Path | None, Path]:
     """The `with:` file in the edition's language (None if not translated yet) and its English
     original, which every national text has: it is the reference of the translations and stands
-    in for them until they exist. Both must be inside the country's language folders."""
+    in for them until they exist. Both must be inside the country's language folders.
+
+    The messages name the English folder whatever the edition, so that a mistake is reported once,
+    not once per language."""
     name = str(override.with_)
     english_dir = lang_dir.parent / SOURCE_LANGUAGE
-    translated, english = (_national_file(folder, name, where) for folder in (lang_dir, english_dir))
+    translated, english = (_national_file(folder, name, english_dir, where) for folder in (lang_dir, english_dir))
     if english is None:
-        raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' — there is no file {english_dir / name}",
+        names = sorted(path.name for path in english_dir.glob("*.md"))
+        raise ContentErrors([ContentError(where[0], where[1], f"there is no file '{name}' in {_shown(english_dir)}/",
                                           "every national text is written in English first (the reference of its "
-                                          "translations): create it there, or check the name")])
+                                          "translations): create it there, or check the name ("
+                                          + did_you_mean(name, names, "file names") + ")")])
     return translated, english
 
 
-def _national_file(folder: Path, name: str, where: tuple[Path, int]) -> Path | None:
+def _national_file(folder: Path, name: str, english_dir: Path, where: tuple[Path, int]) -> Path | None:
     """The file `name` in `folder`, or None if there is none; an error if the name leads outside
-    `folder` or is no name a file can have (a NUL character, too long for the file system)."""
+    `folder` (by `..`, an absolute path or a link) or is no name a file can have."""
+    def refused(message: str, hint: str) -> ContentErrors:
+        return ContentErrors([ContentError(where[0], where[1], message, hint)])
+
+    written = Path(os.path.normpath(folder / name))
     try:
         path = (folder / name).resolve()
         inside = path.is_relative_to(folder.resolve())
         exists = inside and path.is_file()
     except (OSError, ValueError):
-        raise ContentErrors([ContentError(where[0], where[1], f"'with: {name[:60]!r}' is not a file name",
-                                          "give the name of a Markdown file in " + str(folder))]) from None
+        raise refused(f"'with: {name[:60]!r}' is not a file name",
+                      f"give the name of a Markdown file in {_shown(english_dir)}/") from None
+    if not inside and written.is_relative_to(folder):
+        raise refused(f"'with: {name}' is a link to {path}, outside the country's folder",
+                      "copy the file into the folder instead of linking to it")
     if not inside:
-        raise ContentErrors([ContentError(where[0], where[1], f"'with: {name}' points outside {folder}",
-                                          f"put the file in {folder} and give its name only")])
+        raise refused(f"'with: {name}' names a file outside the country's language folders",
+                      f"put the file in {_shown(english_dir)}/ (its translations in the other language folders) and "
+                      "write its name only, such as 'with: key-messages.md'")
     return path if exists else None
+
+
+def _shown(folder: Path) -> str:
+    """content/<country>/<lang>, as the writer sees it from the project folder."""
+    return folder.relative_to(folder.parents[2]).as_posix()
 
 
 def _not_found(target: str, known: list[str], where: tuple[Path, int]) -> ContentErrors:

@@ -64,7 +64,7 @@ def check_project(project: Project, release: bool = False, limits: Limits | None
             if guide is not None:
                 report.extend(_translation_problems(project, country_file, guide, release))
     result.errors = [e for e in report.errors if e.severity == "error" or release]
-    result.warnings = [e for e in report.errors if e not in result.errors]
+    result.warnings = [e for e in report.errors if e.severity != "error" and not release]
     return result
 
 

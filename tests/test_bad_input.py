@@ -32,9 +32,6 @@ NATIONAL = "content/testland/en/key-messages.md"
 NATIONAL_SESSION = "content/testland/en/national.md"
 SHARED = "content/global/en/m1-basics/more-text.md"  # not a session file name (s*.md): read through a link only
 EXTRA = "content/testland/en/extra.md"
-TWICE = "reported once per language, each naming its own folder: needs the fix in overlay.overlay_files"
-DASH = "the message has a second ' — ' and an absolute path: needs the fix in overlay.overlay_files"
-UNCLOSED = "the next block's ':::' closes it: needs a fix in markdown.block_problems"
 OUTSIDE = "outside"  # a folder beside the project, in the test's temporary folder
 ERROR_LINE = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<column>\d+): error: (?P<text>.*)$")
 PASSWD_TEXT = b"root:x:0:0"
@@ -143,15 +140,14 @@ class Case:
     shown: tuple[str, ...] = ()  # for a case that builds: in the page, as text
     absent: tuple[str, ...] = ()  # for a case that builds: never in the page
     pdf: bool = False  # also lay out the PDF: WeasyPrint would load the URL if it became markup
-    mark: str = ""  # why the case is expected to fail until another module is fixed (strict xfail)
 
     @property
     def is_error(self) -> bool:
         return bool(self.where)
 
 
-def error(change: Change, where: str, *words: str, pdf: bool = False, mark: str = "") -> Case:
-    return Case(change, where, words, pdf=pdf, mark=mark)
+def error(change: Change, where: str, *words: str, pdf: bool = False) -> Case:
+    return Case(change, where, words, pdf=pdf)
 
 
 def shown_as_text(markup: str, escaped: str, absent: str | None = None) -> Case:
@@ -190,9 +186,7 @@ CASES: dict[str, Case] = {
     "a list as a key": error(replace(COUNTRY, "paper: A4", "[paper]: A4"), f"{COUNTRY}:3:1", "a key must be a word"),
     "form feed before the error": error(both(replace(SESSION, "Greet the group.", "Greet the\x0c group."),
                                              replace(SESSION, "{{ country }}", "{{ countryname }}")),
-                                        f"{SESSION}:36:", "countryname",
-                                        mark="markdown.block_problems cuts lines with str.splitlines(), which also "
-                                             "cuts at a form feed: every block after it is 'never closed'"),
+                                        f"{SESSION}:36:", "countryname"),
     "alias bomb": error(write(COUNTRY, alias_bomb()), f"{COUNTRY}:2:", "aliases (*name) are not supported"),
     "merge key": error(replace(COUNTRY, "paper: A4", "base: &base {paper: A4}\n<<: *base"), f"{COUNTRY}:4:",
                        "aliases"),
@@ -227,10 +221,15 @@ CASES: dict[str, Case] = {
                                         "'duration' is missing", "add a 'duration:' line"),
     # typed blocks
     "unclosed block": error(replace(SESSION, "Someone may disclose.\n:::", "Someone may disclose."),
-                            f"{SESSION}:18:", "'facilitator-note' block is never closed", "':::'", mark=UNCLOSED),
+                            f"{SESSION}:25:", "'activity' block starts inside the 'facilitator-note' block",
+                            "':::'"),
     "nested unclosed block": error(replace(SESSION, "Someone may disclose.\n",
                                            "Someone may disclose.\n::: audience judges\nOnly judges.\n"),
-                                   f"{SESSION}:20:", "'audience' block is never closed", mark=UNCLOSED),
+                                   f"{SESSION}:20:", "'audience' block starts inside the 'facilitator-note'"),
+    "stray closing line": error(replace(SESSION, "Greet the group.\n", "Greet the group.\n:::\n"), f"{SESSION}:17:",
+                                "closes no block"),
+    "block mark in fenced code": Case(replace(SESSION, "Greet the group.\n", "Greet the group.\n\n```\n::: x\n```\n"),
+                                      shown=("::: x",)),
     # IDs and overrides
     "unknown override target": error(override("  - replace: m1.s09\n    with: key-messages.md\n"), f"{COUNTRY}:19:",
                                      "'m1.s09' does not exist", "m1.s0"),
@@ -253,16 +252,19 @@ CASES: dict[str, Case] = {
         f"{EXTRA}:1:", "the section ID 'plan' is already in session m1.s01"),
     "with: into the global folder": error(
         override("  - replace: m1.s01\n    with: ../../global/en/m1-basics/s01-intro.md\n"), f"{COUNTRY}:19:",
-        "points outside", mark=TWICE),
+        "names a file outside the country's language folders", "content/testland/en/"),
     "with: an absolute path": error(override("  - replace: m1.s01/key-messages\n    with: /etc/passwd\n"),
-                                    f"{COUNTRY}:19:", "points outside", mark=TWICE),
+                                    f"{COUNTRY}:19:", "names a file outside", "'with: key-messages.md'"),
     "with: a folder": error(override("  - replace: m1.s01/key-messages\n    with: .\n"), f"{COUNTRY}:19:",
-                            "there is no file", mark=DASH),
+                            "there is no file '.' in content/testland/en/"),
     "with: a file that does not exist": error(override("  - replace: m1.s01/key-messages\n    with: key-mesages.md\n"),
-                                              f"{COUNTRY}:19:", "there is no file", mark=DASH),
+                                              f"{COUNTRY}:19:", "there is no file 'key-mesages.md'",
+                                              "did you mean 'key-messages.md'?"),
     # links out of the project
-    "with-file linking outside": error(link(NATIONAL, outside_copy(NATIONAL)), f"{COUNTRY}:19:", "points outside"),
-    "with-file linking to /etc/passwd": error(link(NATIONAL, "/etc/passwd"), f"{COUNTRY}:19:", "points outside"),
+    "with-file linking outside": error(link(NATIONAL, outside_copy(NATIONAL)), f"{COUNTRY}:19:", "is a link to",
+                                       "copy the file into the folder"),
+    "with-file linking to /etc/passwd": error(link(NATIONAL, "/etc/passwd"), f"{COUNTRY}:19:",
+                                              "is a link to /etc/passwd"),
     "session linking outside": error(link(SESSION, outside_copy(SESSION)), f"{SESSION}:1:1",
                                      "outside the project's content folder", "copy the file into content/"),
     "session linking to /etc/passwd": error(link(SESSION, "/etc/passwd"), f"{SESSION}:1:1",
@@ -396,8 +398,7 @@ def _outputs(out: Path) -> Iterator[Path]:
 
 
 def _params() -> list[object]:
-    return [pytest.param(case, id=name, marks=[pytest.mark.xfail(strict=True, reason=case.mark)] if case.mark else [])
-            for name, case in CASES.items()]
+    return [pytest.param(case, id=name) for name, case in CASES.items()]
 
 
 @pytest.mark.parametrize("case", _params())
@@ -461,31 +462,34 @@ def deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _timed_check(cli, root: Path, seconds: float):
+HANG = 300  # seconds: these checks take about 20 s here; the quadratic version took hours
+
+
+def _check_without_hanging(cli, root: Path):
+    """`check`, stopped if it hangs. A guard, not a speed figure: it fails only on something
+    orders of magnitude slower than now (the time is printed with pytest -s)."""
     started = time.perf_counter()
-    with deadline(seconds):
+    with deadline(HANG):
         result = cli("check", "--root", root)
     print(f"check took {time.perf_counter() - started:.1f} s")  # the measure, shown with pytest -s
     return result
 
 
-def test_a_file_of_many_facts_just_under_the_limit_is_quick(mini, cli):
-    """Tens of thousands of registry entries are read, checked and rendered in seconds."""
+def test_a_file_of_many_facts_just_under_the_limit_is_checked(mini, cli):
+    """Tens of thousands of registry entries are read, checked and rendered."""
     facts = "".join(f"    a{index:05d}: {{value: {index}, source: Labour Act, checked: 2026-11-01}}\n"
                     for index in range(MAX_FILE_BYTES // 70))
     edit(mini / COUNTRY, "  ages:\n", f"  ages:\n{facts}")
     assert MAX_FILE_BYTES - 200_000 < (mini / COUNTRY).stat().st_size < MAX_FILE_BYTES
-    result = _timed_check(cli, mini, 60)
+    result = _check_without_hanging(cli, mini)
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError, reason="validation.check_project splits errors from warnings "
-                   "with `e not in result.errors`, quadratic in the number of errors: needs a fix there")
-def test_a_file_of_many_bad_keys_just_under_the_limit_is_quick(mini, cli):
-    """Tens of thousands of keys, each an error, are read, checked and reported in seconds."""
+def test_a_file_of_many_bad_keys_just_under_the_limit_is_checked(mini, cli):
+    """Tens of thousands of keys, each an error, are read, checked and reported."""
     text = many_keys(175_000)
     assert MAX_FILE_BYTES - 200_000 < len(text.encode()) < MAX_FILE_BYTES
     (mini / COUNTRY).write_text(text, encoding="utf-8")
-    result = _timed_check(cli, mini, 60)
+    result = _check_without_hanging(cli, mini)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert f"{COUNTRY}:175000:1: error: unknown key 'k174999'" in result.stderr

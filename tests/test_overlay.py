@@ -93,7 +93,7 @@ def _outline_session(session_id: str, body: str = "") -> str:
 
 
 @pytest.mark.parametrize(("override", "extra_file", "message"), [
-    ("replace: m1.s01/plan\n    with: ../../global/en/m1-basics/module.md", None, "points outside"),
+    ("replace: m1.s01/plan\n    with: ../../global/en/m1-basics/module.md", None, "names a file outside"),
     ("replace: m1.s01/plan\n    with: nothere.md", None, "nothere.md"),
     ("insert_after: m1.s01/plan\n    with: dup.md", "## Dup {#national-law}\n\nx\n", "already in session m1.s01"),
     ("replace: m1.s01/plan", None, "needs a 'with: <file>.md' line"),
