@@ -30,6 +30,7 @@ from .project import SOURCE_LANGUAGE, Project
 from .registry import RegistryError, registry_globals
 from .registry_report import FactRow, fact_rows
 from .schema import AUDIENCES, Country, GuideMeta, SessionMeta
+from .sourcefile import split_lines
 
 FULL_COURSE = "full"
 UNFINISHED = (TranslationState.stale, TranslationState.missing)  # translation states a release refuses
@@ -360,24 +361,17 @@ class SectionRenderer:
                         "check the {{ … }} and {% … %} marks; a comment is written {## … ##}")
         except RegistryError as exc:
             self._error(section, _template_line(exc), exc.message, exc.hint)
-        except UndefinedError as exc:
-            undefined = re.fullmatch(r"('[^']+') is undefined", str(exc.message))
-            self._error(section, _template_line(exc),
-                        f"undefined variable {undefined.group(1)}" if undefined else f"undefined: {exc.message}",
-                        "use country, law(\"…\"), agency(\"…\"), hotline(\"…\") or age.… (see docs/authoring.md)")
-        except SecurityError as exc:
-            self._error(section, _template_line(exc), f"not allowed in content: {exc}",
-                        "content may only use the registry variables")
+        except (UndefinedError, SecurityError) as exc:
+            self._error(section, _template_line(exc), *_refusal(str(exc)))
         except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
-            self._error(section, _template_line(exc), f"the expression failed: {exc}",
-                        "see docs/authoring.md for how to write registry variables")
+            self._error(section, _template_line(exc), *_failure(exc))
         return ""
 
     def _error(self, section: Section, template_line: int, message: str, hint: str) -> None:
         """An error at its line of the file, and at the column of the first 'quoted' name of the
         message where that line has it (the variable, registry key or attribute at fault)."""
         line = max(template_line, 1)
-        lines = section.source.splitlines()
+        lines = split_lines(section.source)
         text = lines[line - 1] if line <= len(lines) else ""
         quoted = re.search(r"'([^']+)'", message)
         column = text.find(quoted.group(1)) + 1 if quoted else 0
@@ -417,6 +411,30 @@ class SectionRenderer:
                            for session, number in zip(module.sessions, numbers, strict=True)),
             translation=module.translation,
         )
+
+
+VARIABLES_HINT = "use country, law(\"…\"), agency(\"…\"), hotline(\"…\") or age.… (see docs/authoring.md)"
+
+
+def _refusal(text: str) -> tuple[str, str]:
+    """What Jinja's sandbox or StrictUndefined said, as a writer can read it: (message, hint)."""
+    if undefined := re.fullmatch(r"('[^']+') is undefined", text):
+        return f"undefined variable {undefined.group(1)}", VARIABLES_HINT
+    hidden = re.match(r"access to attribute ('[^']+')", text) or re.search(r"has no attribute ('_[^']*')", text)
+    only_registry = "content may only use the registry variables (see docs/authoring.md)"
+    if hidden:
+        return f"{hidden.group(1)} is not allowed in content", only_registry
+    if "has no attribute" in text:
+        return f"undefined: {text}", VARIABLES_HINT
+    return f"not allowed in content: {text}", only_registry
+
+
+def _failure(exc: Exception) -> tuple[str, str]:
+    """An expression that ran and failed: (message, hint)."""
+    if isinstance(exc, TypeError) and "no loader" in str(exc):
+        return ("content cannot include other files ({% include %}, {% import %}, {% extends %})",
+                "write the text here, or put a shared fact in the country's registry")
+    return f"the expression failed: {exc}", "see docs/authoring.md for how to write registry variables"
 
 
 def _stopped_in(section: Section, exc: LimitExceeded, line: int = 1) -> ContentErrors:

@@ -77,7 +77,7 @@ def test_content_error_names_file_line_and_fix(mini, cli, case):
 def test_unknown_block_type_and_unclosed_block(mini, cli):
     edit(mini / SESSION, "::: facilitator-note Watch for", "::: facilitator-note Watch for\n:::\n::: casestudy")
     _one_error(cli("check", "--root", mini), f"{SESSION}:", "unknown block type 'casestudy'")
-    edit(mini / SESSION, "::: casestudy", "")
+    edit(mini / SESSION, ":::\n::: casestudy\n", "")
     edit(mini / SESSION, "- Victims rarely self-identify.\n:::", "- Victims rarely self-identify.")
     _one_error(cli("check", "--root", mini), f"{SESSION}:", "never closed")
 
