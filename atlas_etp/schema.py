@@ -328,8 +328,9 @@ Model = TypeVar("Model", bound=BaseModel)
 def validate(model: type[Model], data: Any, path: Path, first_line: int = 1) -> Model:
     """Validate `data` (read by sourcefile.load_yaml) or raise errors that point into the file."""
     if not isinstance(data, dict):
-        raise ContentErrors([ContentError(path, first_line, "expected 'key: value' lines here",
-                                          "see docs/authoring.md for the layout")])
+        found = "a list ('- …' lines)" if isinstance(data, list) else "a single value"
+        raise ContentErrors([ContentError(path, first_line, f"the file holds {found} where 'key: value' lines are "
+                                          "needed", "see docs/authoring.md for the layout")])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -350,8 +351,30 @@ def _content_error(model: type[BaseModel], data: Any, path: Path, default: tuple
         return ContentError(path, line, f"unknown key '{key}'", did_you_mean(key, fields, "keys"), column)
     if kind == "missing":
         return ContentError(path, line, f"'{where}' is missing", f"add a '{loc[-1]}:' line", column)
+    plain = _PLAIN.get(kind)
+    if plain and where:
+        return ContentError(path, line, f"'{where}' {plain}", _hint(kind), column)
     message = err["msg"].removeprefix("Value error, ")
     return ContentError(path, line, f"'{where}': {message}" if where else message, _hint(kind), column)
+
+
+# What a value of the wrong kind should be, in a writer's words (pydantic says "Input should be a
+# valid integer, unable to parse string as an integer").
+_PLAIN = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "list_type": "must be a list",
+    "dict_type": "must be 'key: value' lines",
+    "model_type": "must be 'key: value' lines",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "date_type": "must be a date",
+    "date_parsing": "must be a date",
+    "date_from_datetime_parsing": "must be a date",
+    "string_pattern_mismatch": "is not written as this ID must be",
+}
 
 
 def _hint(kind: str) -> str:
@@ -363,7 +386,7 @@ def _hint(kind: str) -> str:
         "string_type": "write text (put it in quotes if it starts with a special character)",
         "dict_type": "this needs 'key: value' lines (for a text: one line per language, e.g. 'en: …')",
         "list_type": "this needs a list: '- item' lines or [a, b]",
-        "string_pattern_mismatch": "see docs/authoring.md for the ID format",
+        "string_pattern_mismatch": "see docs/authoring.md for the ID format (a session is m1.s02, a module m1)",
     }.get(kind, "see docs/authoring.md")
 
 

@@ -83,9 +83,9 @@ def test_all_real_front_matter_and_guide_yaml_validate():
 # Each: the file, the edit that breaks it, its schema, and what `atlas-etp check` says about it.
 BROKEN = {
     "wrong type (text for a list)": (COUNTRY, "languages: [en, th]", "languages: en", "country",
-                                     "'languages': Input should be a valid list"),
+                                     "'languages' must be a list"),
     "wrong type (text for a number)": (SESSION, "duration: 30", "duration: half an hour", "session",
-                                       "'duration': Input should be a valid integer"),
+                                       "'duration' must be a whole number"),
     "unknown key (typo)": (COUNTRY, "      source: Testland Gazette\n      status", "      sorce: Testland Gazette\n"
                            "      status", "country", "unknown key 'sorce' — did you mean 'source'?"),
     "missing required key": (SESSION, "duration: 30\n", "", "session", "'duration' is missing"),
@@ -105,10 +105,10 @@ BROKEN = {
                                       "2026-11-01\noverrides:", "country", "not a party has no 'ratified' date"),
     "a duration of 0": (SESSION, "duration: 30", "duration: 0", "session",
                         "'duration': Input should be greater than 0"),
-    "a bad session id": (SESSION, "id: m1.s01", "id: m1.s1", "session", "'id': String should match pattern"),
+    "a bad session id": (SESSION, "id: m1.s01", "id: m1.s1", "session", "'id' is not written as this ID must be"),
     "a blank title": (SESSION, "title: Introduction", 'title: "  "', "session", "'title': the title is empty"),
     "a session id in Thai digits": (SESSION, "id: m1.s01", "id: m1.s\u0e50\u0e51", "session",
-                                    "'id': String should match"),
+                                    "'id' is not written as this ID"),
     "the Python name of 'with'": (COUNTRY, "    with: ", "    with_: ", "country", "unknown key 'with_'"),
 }
 
