@@ -23,12 +23,13 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import buildcache
+from .atomicfile import atomic_write, remove_partial_files
 from .editions import Kind, Target
 from .errors import ContentErrors, PublishError
 from .limits import LimitExceeded, Limits, bounded
 from .pipeline import prepare_edition
 from .project import Project
-from .publish import PRODUCERS, atomic_write, document_html, remove_partial_files
+from .publish import PRODUCERS, document_html
 from .render import RenderedGuide
 
 # Rough seconds of layout per kind on one core (thailand/th): the order the pool takes targets in.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import re
 from dataclasses import asdict, dataclass
@@ -24,10 +25,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
+from .atomicfile import atomic_write
 from .editions import Target
 from .project import PACKAGE_DIR, SOURCE_LANGUAGE, Project
 from .provenance import source_date
-from .publish import atomic_write
 
 CACHE_DIR = ".cache"
 TEXT_SUFFIXES = {".md", ".yaml", ".yml"}  # content read as text; anything else (images) is an asset
@@ -50,6 +51,18 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _content_hash(path: Path) -> str:
+    """A file's sha256; for a link, where it points. The file a link points to is hashed where it
+    lies, or refused by the loader if that is outside content/: a link out of the project must not
+    make the build read (or hang on, or fail to read) something outside it before `check` says so."""
+    if path.is_symlink():
+        return "link:" + os.readlink(path)
+    try:
+        return file_sha256(path)
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"  # the loader reports it at its file
+
+
 def file_sha256(path: Path) -> str:
     with path.open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
@@ -70,8 +83,8 @@ class InputHashes:
         if (folder, files) not in self._folders:
             digest = hashlib.sha256()
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts and _wanted(path, files):
-                    digest.update(f"{path.relative_to(folder).as_posix()}\0{file_sha256(path)}\0".encode())
+                if (path.is_symlink() or path.is_file()) and "__pycache__" not in path.parts and _wanted(path, files):
+                    digest.update(f"{path.relative_to(folder).as_posix()}\0{_content_hash(path)}\0".encode())
             self._folders[folder, files] = digest.hexdigest()
         return self._folders[folder, files]
 

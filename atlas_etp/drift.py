@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from .atomicfile import atomic_write
 from .errors import ContentError, UsageError
 from .load import CountryFile
 from .model import Guide
 from .schema import Override
-from .sourcefile import fingerprint, position_of, read_text
+from .sourcefile import fingerprint, position_of, read_text, split_lines
 
 
 class DriftState(StrEnum):
@@ -115,10 +116,10 @@ def record_review(country: CountryFile, drifts: list[OverrideDrift], targets: li
         known = ", ".join(d.override.target for d in drifts) or "none"
         raise UsageError(f"{country.key} has no override of {', '.join(unknown)} — its overrides: {known}")
     path = country.folder / "country.yaml"
-    lines = read_text(path).splitlines(keepends=True)
+    lines = split_lines(read_text(path))
     for drift in sorted(chosen, key=lambda d: d.index, reverse=True):
         _set_against(lines, country, drift)
-    path.write_text("".join(lines), encoding="utf-8")
+    atomic_write(path, "".join(lines).encode("utf-8"))
     return chosen
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .atomicfile import atomic_write
 from .errors import ContentError
-from .publish import atomic_write
 from .schema import ChapterMeta, Country, GuideMeta, ModuleMeta, SessionMeta
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

@@ -1,16 +1,14 @@
 """Publish stage: lay the rendered edition out with the Jinja templates, write HTML and PDF.
 
-Files are written atomically (a temporary file in the same folder, then a rename), so an
-interrupted build never leaves a half-written guide where a complete one was.
+Files are written atomically (atomicfile.py), so an interrupted build never leaves a half-written
+guide where a complete one was.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from . import agenda
+from .atomicfile import atomic_write
 from .changes import Change
 from .drift import DriftState
 from .editions import Edition, Kind, file_name, targets
@@ -244,42 +243,6 @@ def write_index(project: Project, out_dir: Path) -> Path:
     atomic_write(path, document.encode("utf-8"))
     return path
 
-
-
-PARTIAL_SUFFIX = ".part"
-# What atomic_write names its temporary files: hidden, the final name, mkstemp's 8 characters.
-_PARTIAL_NAME = re.compile(r"\..+\.[A-Za-z0-9_]{8}" + re.escape(PARTIAL_SUFFIX))
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never a part. A
-    process killed mid-write (SIGKILL cannot be caught) leaves a hidden `.<name>.XXXXXXXX.part`
-    beside it, which no index or release lists and the next build removes (remove_partial_files)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(handle, 0o644)  # mkstemp makes the file private; a release is for everyone to read
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def partial_files(folder: Path) -> list[Path]:
-    """The temporary files of writes into `folder` (and below) that never finished."""
-    return sorted(path for path in folder.rglob(f".*{PARTIAL_SUFFIX}")
-                  if _PARTIAL_NAME.fullmatch(path.name) and path.is_file())
-
-
-def remove_partial_files(folder: Path) -> None:
-    """Remove what killed writes left in `folder`: run by a build before it starts, and after
-    its workers were terminated (Ctrl-C), when no write of its own is under way."""
-    for path in partial_files(folder):
-        path.unlink(missing_ok=True)
 
 
 def changes_path(out_dir: Path, country_key: str, lang: str) -> Path:

@@ -16,13 +16,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 from . import buildcache
+from .atomicfile import atomic_write
 from .batch import Result
 from .editions import Target, editions, select, targets
 from .errors import UsageError
 from .load import load_country, module_numbers
 from .project import Project
 from .provenance import source_date, source_revision
-from .publish import atomic_write, write_index
+from .publish import write_index
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"

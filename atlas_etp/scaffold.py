@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .atomicfile import atomic_write
 from .editor_schema import COUNTRY_MODELINE
 from .errors import UsageError, did_you_mean
 from .project import Project
@@ -85,5 +86,5 @@ def new_country(project: Project, name: str, lang: str) -> Path:
     text = country_yaml(name, lang, registry_keys(project))
     (folder / lang).mkdir(parents=True)
     path = folder / "country.yaml"
-    path.write_text(text, encoding="utf-8")
+    atomic_write(path, text.encode("utf-8"))
     return path

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomicfile import atomic_write
 from .errors import ContentError, UsageError
 from .load import CountryFile, split_sections
 from .model import GLOBAL_ORIGIN, Guide, Part, Section, TranslationState
@@ -25,6 +26,7 @@ from .sourcefile import (
     position_of,
     read_markdown,
     read_text,
+    split_lines,
 )
 from .translation import FRONT_MATTER, unit_key
 
@@ -194,7 +196,7 @@ def record_translation_review(project: Project, path: Path, keys: list[str] | No
 def _write_record(path: Path, record: dict[str, str]) -> None:
     """Put the `translated_from:` block at the end of the front matter (adding front matter to a
     file of sections that has none); every other line stays as written."""
-    lines = read_text(path).splitlines(keepends=True)
+    lines = split_lines(read_text(path))
     block = [f"{TRANSLATION_RECORD}:\n", *(f'  {key}: "{value}"\n' for key, value in record.items())]
     if lines and lines[0].rstrip() == "---":
         end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
@@ -202,7 +204,7 @@ def _write_record(path: Path, record: dict[str, str]) -> None:
         lines = [lines[0], *kept, *block, *lines[end:]]
     else:
         lines = ["---\n", *block, "---\n", *lines]
-    path.write_text("".join(lines), encoding="utf-8")
+    atomic_write(path, "".join(lines).encode("utf-8"))
 
 
 def _without_record(front: list[str]) -> list[str]:

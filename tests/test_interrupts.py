@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from atlas_etp.atomicfile import partial_files
 from atlas_etp.buildcache import read_record
 from atlas_etp.editions import Target
 from atlas_etp.project import Project
-from atlas_etp.publish import partial_files, write_index
+from atlas_etp.publish import write_index
 from atlas_etp.release import release_targets
 
 from conftest import FIXTURE, REPO, edit
