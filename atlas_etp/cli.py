@@ -99,12 +99,24 @@ def _run(action: Callable[[], T], root: Path | None = None) -> T:
         raise typer.Exit(130) from None
 
 
+MAX_SHOWN_PER_FILE = 50  # more problems in one file are nearly always one mistake repeated
+
+
 def _print_errors(errors: list[ContentError], root: Path | None, what: str = "problem") -> None:
+    """Each problem with its quoted line; past MAX_SHOWN_PER_FILE in one file, how many more."""
     if not errors:
         return
     base = root or _project_root()
+    per_file = Counter(error.path for error in errors)
+    shown: Counter[Path] = Counter()
     for error in errors:
-        typer.echo(error.format(base), err=True)
+        shown[error.path] += 1
+        if shown[error.path] <= MAX_SHOWN_PER_FILE:
+            typer.echo(error.format(base), err=True)
+        elif shown[error.path] == per_file[error.path]:
+            hidden = per_file[error.path] - MAX_SHOWN_PER_FILE
+            typer.echo(f"… and {hidden} more in {error.format(base, quote=False).split(':', 1)[0]}: fix the ones "
+                       "above first, the rest are often the same mistake", err=True)
     typer.echo(f"{len(errors)} {what}{'s' if len(errors) != 1 else ''} found.", err=True)
 
 
