@@ -8,6 +8,7 @@ that a schema error deep in `country.yaml` can still point the writer at the rig
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import json
 import re
@@ -308,7 +309,15 @@ _FRONT_MATTER_PARSER = MarkdownIt("zero").use(front_matter_plugin)
 
 def read_markdown(path: Path, *, need_front_matter: bool) -> MarkdownFile:
     """Read a Markdown file; its front matter (between `---` lines) is parsed as YAML."""
-    text = read_text(path)
+    return _split_markdown(path, read_text(path), need_front_matter)
+
+
+@functools.lru_cache(maxsize=1024)
+def _split_markdown(path: Path, text: str, need_front_matter: bool) -> MarkdownFile:
+    """`text` of `path` split into front matter and body. Remembered by the text: the YAML parser
+    is pure Python and the slowest part of loading an edition, and a live preview loads the edition
+    again on every save, when only one file has changed. The MarkdownFile is shared: never change
+    its front matter."""
     tokens = _FRONT_MATTER_PARSER.parse(text)
     if tokens and tokens[0].type == "front_matter" and tokens[0].map:
         start, end = tokens[0].map
