@@ -223,24 +223,38 @@ def content_environment() -> SandboxedEnvironment:
     )
 
 
+MemoEntry = tuple[Any, list[ContentError], int]  # a value, the problems found making it, the notes it printed
+
+
 @dataclass
 class RenderMemo:
     """Sections rendered by an earlier render of the same edition in this process, with the
     problems found then: a live preview (serve.py) re-renders only the sections a save changed.
 
     A section's HTML depends on its text and place and on the edition (language, country file);
-    `context` holds the edition's, and a different one empties the memo. Images are checked on
-    disk while rendering, so whoever keeps a memo must `clear` it when a file other than Markdown
-    or YAML changes.
+    `begin` is given the edition's, and a different one empties the memo. What a render did not
+    use (the old text of a section since edited) is forgotten at the next, so a preview left
+    running all day does not grow. Images are checked on disk while rendering, so whoever keeps a
+    memo must `clear` it when an image changes.
     """
 
     context: tuple[object, ...] = ()
-    tables: dict[str, dict[Hashable, tuple[Any, list[ContentError], int]]] = field(default_factory=dict)
+    tables: dict[str, dict[Hashable, MemoEntry]] = field(default_factory=dict)
+    used: dict[str, set[Hashable]] = field(default_factory=dict)
 
-    def table(self, context: tuple[object, ...], name: str) -> dict[Hashable, tuple[Any, list[ContentError], int]]:
+    def begin(self, context: tuple[object, ...]) -> None:
+        """A render of the edition `context` starts."""
         if context != self.context:
             self.context, self.tables = context, {}
+        self.tables = {name: {key: entry for key, entry in table.items() if key in self.used.get(name, ())}
+                       for name, table in self.tables.items()}
+        self.used = {}
+
+    def table(self, name: str) -> dict[Hashable, MemoEntry]:
         return self.tables.setdefault(name, {})
+
+    def use(self, name: str, key: Hashable) -> None:
+        self.used.setdefault(name, set()).add(key)
 
     def clear(self) -> None:
         self.tables = {}
@@ -252,7 +266,8 @@ class SectionRenderer:
     def __init__(self, project: Project, country: Country, country_key: str, lang: str,
                  memo: RenderMemo | None = None):
         self.memo = memo
-        self.context = (project.root, country_key, lang, country.model_dump_json())
+        if memo is not None:
+            memo.begin((project.root, country_key, lang, country.model_dump_json()))
         self.jinja = content_environment()
         self.names = registry_globals(country, country_key, lang)
         gettext = translations(lang).gettext
@@ -331,7 +346,8 @@ class SectionRenderer:
         """`compute()`; with a memo, what it gave for `key` before, its problems reported again."""
         if self.memo is None:
             return compute()
-        table = self.memo.table(self.context, name)
+        table = self.memo.table(name)
+        self.memo.use(name, key)
         if key in table:
             value, problems, marked = table[key]
             self.report.extend(problems)

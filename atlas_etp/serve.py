@@ -82,8 +82,9 @@ class Preview:
 
     def rebuild(self, changed_files: Iterable[Path] = ()) -> None:
         """Prepare the edition again; on a problem keep the last good one and record the problem."""
-        if any(path.suffix not in TEXT_SUFFIXES for path in changed_files):
-            self.memo.clear()  # an image or template changed: sections that show images are rendered again
+        images = [path for path in changed_files if path.suffix not in TEXT_SUFFIXES]
+        if any(path.is_relative_to(self.project.content) for path in images):
+            self.memo.clear()  # sections that show an image are rendered again
         started = time.perf_counter()
         prepared, problems = self._prepared(self.version + 1)
         with self.changed:

@@ -217,3 +217,16 @@ def test_a_loop_that_never_ends_does_not_hang_the_preview(mini, monkeypatch):
     [problem] = preview.problems
     assert problem.where.startswith(f"{SESSION}:17:") and "took longer than 2 s" in problem.text
     assert preview.version == 1 and preview.seconds < 10
+
+
+def test_a_preview_left_running_does_not_keep_every_old_text(mini):
+    preview = Preview(Project(mini), "testland", "en")
+    preview.rebuild()
+    before = {name: len(table) for name, table in preview.memo.tables.items()}
+    text = "Greet the group."
+    for word in ("warmly", "kindly", "by name", "in turn"):
+        edit(mini / SESSION, text, f"Greet the group {word}.")
+        text = f"Greet the group {word}."
+        preview.rebuild([mini / SESSION])
+    after = {name: len(table) for name, table in preview.memo.tables.items()}
+    assert before and all(after[name] <= count + 1 for name, count in before.items()), (before, after)
