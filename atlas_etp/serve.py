@@ -33,7 +33,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from .buildcache import TEXT_SUFFIXES
 from .editions import Edition, Kind, editions, file_name
-from .errors import ContentError, ContentErrors, PublishError, UsageError
+from .errors import ContentError, ContentErrors, UsageError
 from .limits import LimitExceeded, bounded
 from .pipeline import prepare_edition
 from .project import PACKAGE_DIR, Project
@@ -187,17 +187,18 @@ def template_problem(project: Project, exc: Exception) -> Problem:
     """A problem of the publishing templates (a template author's mistake) or of atlas-etp itself,
     pointing at the template line where Jinja knows it."""
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
-        error = ContentError(Path(exc.filename), exc.lineno, f"template syntax: {exc.message}",
-                             "check the {{ … }} and {% … %} marks of the template")
-        return Problem(f"{exc.filename}:{exc.lineno}", error.format(project.root))
-    if isinstance(exc, TemplateError):
+        path, line, message = Path(exc.filename), exc.lineno, f"template syntax: {exc.message}"
+    elif isinstance(exc, TemplateError):
         frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
                   if Path(frame.filename).parent == project.templates]
-        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "templates/"
-        return Problem(where, f"templates/{where}: error: {exc} — fix the template")
-    if isinstance(exc, PublishError):
-        return Problem("atlas-etp", f"error: {exc}")
-    return Problem("atlas-etp", f"error: {type(exc).__name__}: {exc} — an error in atlas-etp itself: please report it")
+        if not frames:
+            return Problem("templates/", f"templates/: error: {exc} — fix the template")
+        path, line, message = Path(frames[-1].filename), frames[-1].lineno or 1, str(exc)
+    else:
+        return Problem("atlas-etp", f"error: {type(exc).__name__}: {exc} — an error in atlas-etp itself: "
+                                    "please report it")
+    error = ContentError(path, line, message, "fix the template: check its {{ … }} and {% … %} marks and names")
+    return Problem(f"{path.relative_to(project.root)}:{line}:1", error.format(project.root))
 
 
 def _relevant(change: watchfiles.Change, path: str) -> bool:

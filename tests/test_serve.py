@@ -123,7 +123,13 @@ def test_a_broken_template_is_shown_not_fatal(mini):
     edit(mini / "templates/guide.html.j2", "</body>", "{% if %}</body>")
     preview.rebuild([mini / "templates/guide.html.j2"])
     [problem] = preview.problems
-    assert problem.where.startswith(str(mini / "templates/guide.html.j2")) and "template syntax" in problem.text
+    assert problem.where.startswith("templates/guide.html.j2:") and "template syntax" in problem.text
+
+    edit(mini / "templates/guide.html.j2", "{% if %}</body>", "{{ no_such_name }}</body>")
+    preview.rebuild([mini / "templates/guide.html.j2"])
+    [problem] = preview.problems
+    assert problem.where.startswith("templates/guide.html.j2:") and "no_such_name" in problem.text
+    assert preview.version == 1, "the last good pages stay"
 
 
 def test_serve_answers_only_for_its_own_pages_and_host(server):
