@@ -21,7 +21,7 @@ from .changes import country_changes
 from .drift import override_drift, record_review
 from .editions import ALL, Target, editions
 from .editor_schema import SCHEMA_DIR, stale_schemas, write_schemas
-from .errors import ContentError, ContentErrors, PublishError, UsageError
+from .errors import ContentError, ContentErrors, PublishError, UsageError, shown_path
 from .i18n import translations
 from .load import load_country, load_source_guide, module_numbers
 from .model import TranslationState
@@ -115,8 +115,9 @@ def _print_errors(errors: list[ContentError], root: Path | None, what: str = "pr
             typer.echo(error.format(base), err=True)
         elif shown[error.path] == per_file[error.path]:
             hidden = per_file[error.path] - MAX_SHOWN_PER_FILE
-            typer.echo(f"… and {hidden} more in {error.format(base, quote=False).split(':', 1)[0]}: fix the ones "
-                       "above first, the rest are often the same mistake", err=True)
+            shown_file = shown_path(error.path, base) if base else error.path
+            typer.echo(f"… and {hidden} more in {shown_file}: fix the ones above first, the rest are often the "
+                       "same mistake", err=True)
     typer.echo(f"{len(errors)} {what}{'s' if len(errors) != 1 else ''} found.", err=True)
 
 

@@ -68,11 +68,15 @@ class ContentError:
 
         The first line keeps exactly this form whatever the content: editors and CI parse it.
         """
-        shown = _relative(self.path, root) if root is not None else self.path
-        text = f"{shown}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        text = f"{self.where(root)}: {self.severity}: {self.message}"
         first = visible(f"{text} — {self.hint}" if self.hint else text)
         excerpt = self.excerpt(root) if quote else None
         return f"{first}\n{excerpt.format()}" if excerpt else first
+
+    def where(self, root: Path | None = None) -> str:
+        """`file:line:col`, the path relative to `root` when given (see shown_path)."""
+        shown = shown_path(self.path, root) if root is not None else self.path
+        return f"{shown}:{self.line}:{self.column}"
 
     def excerpt(self, root: Path | None = None) -> Excerpt | None:
         """The line this error points at, read from the file now; None when there is nothing to
@@ -85,7 +89,7 @@ class ContentError:
         return _shortened(visible(source), self.line, min(max(self.column, 1), len(source) + 1))
 
 
-def _relative(path: Path, root: Path) -> Path:
+def shown_path(path: Path, root: Path) -> Path:
     """`path` relative to `root`: by their names as written first, so that a file that is a link
     is named where the writer put it, not where it points; else with links resolved (the project
     reached through a linked folder); else `path` as it is."""

@@ -14,7 +14,6 @@ through DNS tricks), serves only the pages it made (never a file from disk) and 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import queue
 import secrets
@@ -112,10 +111,7 @@ class Preview:
             return None, [template_problem(self.project, exc)]
 
     def _problem(self, error: ContentError) -> Problem:
-        path = error.path
-        with contextlib.suppress(ValueError):
-            path = error.path.resolve().relative_to(self.project.root.resolve())
-        return Problem(f"{path}:{error.line}:{error.column}", error.format(self.project.root))
+        return Problem(error.where(self.project.root), error.format(self.project.root))
 
     def documents(self, guide: RenderedGuide) -> list[tuple[str, Edition]]:
         """(URL path, document) of every HTML document of the edition, the guide first."""
@@ -198,7 +194,7 @@ def template_problem(project: Project, exc: Exception) -> Problem:
         return Problem("atlas-etp", f"error: {type(exc).__name__}: {exc} — an error in atlas-etp itself: "
                                     "please report it")
     error = ContentError(path, line, message, "fix the template: check its {{ … }} and {% … %} marks and names")
-    return Problem(f"{path.relative_to(project.root)}:{line}:1", error.format(project.root))
+    return Problem(error.where(project.root), error.format(project.root))
 
 
 def _relevant(change: watchfiles.Change, path: str) -> bool:
