@@ -341,7 +341,7 @@ def _missing_front_matter(path: Path, text: str) -> ContentErrors:
     """Why a file that needs front matter has none, in the writer's terms."""
     if not text.strip():
         return _error(path, 1, "the file is empty", _FRONT_MATTER_HINT)
-    lines = text.splitlines()
+    lines = split_lines(text)
     if lines[0].strip() == "---":
         return _error(path, 1, "the front matter that starts here is never closed",
                       "add a '---' line after its last 'key: value' line")
