@@ -150,6 +150,11 @@ def error(change: Change, where: str, *words: str, pdf: bool = False) -> Case:
     return Case(change, where, words, pdf=pdf)
 
 
+def image(markdown: str, *words: str) -> Case:
+    """An image a session must not show: refused at its line, and never loaded by the PDF layout."""
+    return error(replace(SESSION, "Greet the group.", markdown), f"{SESSION}:16:", *words, pdf=True)
+
+
 def shown_as_text(markup: str, escaped: str, absent: str | None = None) -> Case:
     """Markup written into a session must appear as text in the page and never as markup."""
     return Case(replace(SESSION, "Greet the group.", f"Greet the group. {markup}"),
@@ -321,18 +326,13 @@ CASES: dict[str, Case] = {
     "attribute on a span": shown_as_text('[a span]{onclick="alert(1)" style="color:red"}', "a span",
                                          absent='onclick="'),
     # images and links
-    "image file URL": error(replace(SESSION, "Greet the group.", "![x](file:///etc/passwd)"), f"{SESSION}:16:",
-                            "'file:///etc/passwd' is not a file inside the content folder", pdf=True),
-    "image on the web": error(replace(SESSION, "Greet the group.", "![x](http://example.com/a.png)"),
-                              f"{SESSION}:16:", "'http://example.com/a.png'", pdf=True),
-    "image up and out": error(replace(SESSION, "Greet the group.", "![x](../../../../etc/passwd)"),
-                              f"{SESSION}:16:", "'../../../../etc/passwd'", pdf=True),
-    "image absolute path": error(replace(SESSION, "Greet the group.", "![x](/etc/passwd)"), f"{SESSION}:16:",
-                                 "'/etc/passwd'", pdf=True),
-    "image data URL": error(replace(SESSION, "Greet the group.", "![x](data:image/png;base64,iVBORw0KGgo=)"),
-                            f"{SESSION}:16:", "data:image/png", pdf=True),
-    "image by reference": error(replace(SESSION, "Greet the group.", "![x][pw]\n\n[pw]: file:///etc/passwd"),
-                                f"{SESSION}:16:", "file:///etc/passwd", pdf=True),
+    "image file URL": image("![x](file:///etc/passwd)",
+                            "'file:///etc/passwd' is not a file inside the content folder"),
+    "image on the web": image("![x](http://example.com/a.png)", "'http://example.com/a.png'"),
+    "image up and out": image("![x](../../../../etc/passwd)", "'../../../../etc/passwd'"),
+    "image absolute path": image("![x](/etc/passwd)", "'/etc/passwd'"),
+    "image data URL": image("![x](data:image/png;base64,iVBORw0KGgo=)", "data:image/png"),
+    "image by reference": image("![x][pw]\n\n[pw]: file:///etc/passwd", "file:///etc/passwd"),
     "javascript link": error(replace(SESSION, "Greet the group.", "[click](javascript:alert(1))"), f"{SESSION}:16:",
                              "'javascript:'", "https://"),
     "file link": error(replace(SESSION, "Greet the group.", "[passwords](file:///etc/passwd)"), f"{SESSION}:16:",
