@@ -173,8 +173,12 @@ def block_mark_problems(text: str) -> list[Problem]:
     fence = ""
     for number, line in enumerate(split_lines(text)):
         fenced = _FENCE.match(line)
-        if fence or fenced:
-            fence = "" if fence and fenced and fenced.group(1).startswith(fence) else fence or fenced.group(1)
+        if fence:  # inside fenced code until a fence of the same kind, at least as long
+            if fenced and fenced.group(1).startswith(fence):
+                fence = ""
+            continue
+        if fenced:
+            fence = fenced.group(1)
             continue
         mark = _BLOCK_MARK.match(line)
         if mark is None:
